@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+    ],
+    targets: [
+        // The C boundary: module maps and a shim header each, nothing else.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+
+        // Small pieces every module shares: blocking-call executor, secrets, durations.
+        .target(name: "SluiceSupport"),
+
+        .target(
+            name: "Kafka",
+            dependencies: ["CRdKafka", "SluiceSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MySQL",
+            dependencies: ["CMariaDB", "SluiceSupport"]
+        ),
+        .target(
+            name: "S3",
+            dependencies: [
+                "SluiceSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Parquet", dependencies: ["SluiceSupport"]),
+        .target(
+            name: "Warehouse",
+            dependencies: [
+                "SluiceSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: ["SluiceSupport", "Kafka", "MySQL", "S3", "Parquet", "Warehouse",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "Pipeline", "Kafka", "MySQL", "S3", "Warehouse", "SluiceSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "S3Tests", dependencies: ["S3", "Pipeline"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Pipeline"]),
+        .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "sluice"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,121 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Owns one `rd_kafka_t` handle and the callback state librdkafka points back to.
+///
+/// librdkafka handles are thread-safe, and `RDKafkaEvents` guards its own
+/// state with a lock, which is why this type can be `@unchecked Sendable`.
+/// The handle is destroyed in `deinit`; it is lent to callers only inside
+/// `withHandle`, never returned.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind { case producer, consumer }
+
+    private let handle: OpaquePointer
+    let events: RDKafkaEvents
+
+    init(kind: Kind, properties: [String: String], logger: Logger) throws {
+        let events = RDKafkaEvents(logger: logger)
+        let conf = try RDKafkaClient.makeConfiguration(properties)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(events).toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
+            guard let rk, let events = RDKafkaEvents.from(rk) else { return }
+            events.log(level: level, facility: facility.map { String(cString: $0) } ?? "",
+                       message: message.map { String(cString: $0) } ?? "")
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            guard let opaque else { return }
+            let events = Unmanaged<RDKafkaEvents>.fromOpaque(opaque).takeUnretainedValue()
+            events.recordError(rd_kafka_resp_err_t(rawValue: code), reason.map { String(cString: $0) } ?? "")
+        }
+        if kind == .producer {
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                guard let opaque, let message else { return }
+                let events = Unmanaged<RDKafkaEvents>.fromOpaque(opaque).takeUnretainedValue()
+                events.recordDelivery(message.pointee.err)
+            }
+        }
+
+        var errorText = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(code: .configuration,
+                             message: "cannot create client: \(String(cBuffer: errorText))")
+        }
+        self.handle = handle
+        self.events = events
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// Lends the raw handle for the duration of `body`.
+    func withHandle<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T {
+        try body(handle)
+    }
+
+    /// Builds an `rd_kafka_conf_t`, failing on the first property librdkafka rejects.
+    static func makeConfiguration(_ properties: [String: String]) throws -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errorText = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            if rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError(code: .configuration,
+                                 message: "invalid property \(key): \(String(cBuffer: errorText))")
+            }
+        }
+        return conf
+    }
+}
+
+/// The state librdkafka's callbacks write into: log lines, the last
+/// client-level error and delivery-report counts. Its lock makes it safe to
+/// call from librdkafka's internal threads.
+final class RDKafkaEvents: @unchecked Sendable {
+    let logger: Logger
+    private let lock = NSLock()
+    private var _lastError: (code: rd_kafka_resp_err_t, reason: String)?
+    private var _delivered = 0
+    private var _firstDeliveryError: rd_kafka_resp_err_t?
+    private var _failed = 0
+
+    init(logger: Logger) { self.logger = logger }
+
+    static func from(_ rk: OpaquePointer) -> RDKafkaEvents? {
+        guard let opaque = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<RDKafkaEvents>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    func log(level: Int32, facility: String, message: String) {
+        // syslog levels: 0-3 are errors, 4 warning, 5-6 info, 7 debug. Broker
+        // connection failures are reported through the error callback too, so
+        // librdkafka's own lines stay at debug unless they are errors.
+        let swiftLevel: Logger.Level = level <= 3 ? .warning : .debug
+        logger.log(level: swiftLevel, "\(facility): \(message)", metadata: ["source": "librdkafka"])
+    }
+
+    func recordError(_ code: rd_kafka_resp_err_t, _ reason: String) {
+        lock.withLock { _lastError = (code, reason) }
+        logger.debug("client error: \(reason)", metadata: ["source": "librdkafka"])
+    }
+
+    func recordDelivery(_ error: rd_kafka_resp_err_t) {
+        lock.withLock {
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                _delivered += 1
+            } else {
+                _failed += 1
+                if _firstDeliveryError == nil { _firstDeliveryError = error }
+            }
+        }
+    }
+
+    /// The most recent client-level error (e.g. all brokers down), if any.
+    var lastError: (code: rd_kafka_resp_err_t, reason: String)? { lock.withLock { _lastError } }
+    var delivered: Int { lock.withLock { _delivered } }
+    var failed: Int { lock.withLock { _failed } }
+    var firstDeliveryError: rd_kafka_resp_err_t? { lock.withLock { _firstDeliveryError } }
+}

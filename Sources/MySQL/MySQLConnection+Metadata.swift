@@ -1,0 +1,60 @@
+import Foundation
+
+/// The server variables change-data capture depends on.
+public struct BinlogSettings: Sendable, Equatable {
+    public var logBin: Bool
+    public var format: String
+    public var rowImage: String
+    public var serverID: UInt32
+
+    /// What is wrong for CDC, or `nil` when the server is ready: row-based
+    /// logging with full row images is needed to rebuild before/after states.
+    public var problem: String? {
+        if !logBin { return "binary logging is off; start the server with log_bin (scripts/stack up does)" }
+        if format.uppercased() != "ROW" { return "binlog_format is \(format), CDC needs ROW" }
+        if rowImage.uppercased() != "FULL" { return "binlog_row_image is \(rowImage), CDC needs FULL" }
+        if serverID == 0 { return "server_id is 0; set a non-zero server_id" }
+        return nil
+    }
+}
+
+extension MySQLConnection {
+    /// Reads `log_bin`, `binlog_format`, `binlog_row_image` and `server_id`.
+    public func binlogSettings() async throws -> BinlogSettings {
+        let result = try await query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id")
+        guard let row = result.rows.first, row.count == 4 else {
+            throw MySQLError(code: .queryFailed, message: "the server returned no binlog settings")
+        }
+        return BinlogSettings(logBin: row[0] == "1", format: row[1] ?? "", rowImage: row[2] ?? "",
+                              serverID: UInt32(row[3] ?? "") ?? 0)
+    }
+
+    /// The base tables of a database, in name order.
+    public func baseTables(in database: String) async throws -> [String] {
+        let result = try await query("""
+            SELECT TABLE_NAME FROM information_schema.TABLES
+            WHERE TABLE_SCHEMA = '\(MySQLConnection.escapeLiteral(database))' AND TABLE_TYPE = 'BASE TABLE'
+            ORDER BY TABLE_NAME
+            """)
+        return result.rows.compactMap { $0.first ?? nil }
+    }
+
+    /// Escapes text for a single-quoted SQL literal.
+    public static func escapeLiteral(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "'": escaped += "''"
+            case "\\": escaped += "\\\\"
+            case "\0": escaped += "\\0"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Quotes an identifier with backticks.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
+    }
+}

@@ -1,0 +1,131 @@
+import CMariaDB
+import Foundation
+import SluiceSupport
+
+/// One client connection to a MySQL or MariaDB server (MariaDB Connector/C).
+///
+/// The `MYSQL*` handle is owned here and freed in `deinit`. Connector/C
+/// allows one thread at a time per handle, so every call takes `lock`; that
+/// serialisation is what makes the `@unchecked Sendable` sound. Blocking calls
+/// run through `runBlocking`, off Swift's cooperative pool.
+public final class MySQLConnection: @unchecked Sendable {
+    let handle: UnsafeMutablePointer<MYSQL>
+    let lock = NSLock()
+    public let configuration: Configuration
+
+    private init(handle: UnsafeMutablePointer<MYSQL>, configuration: Configuration) {
+        self.handle = handle
+        self.configuration = configuration
+    }
+
+    deinit {
+        mysql_close(handle)
+    }
+
+    /// Opens a connection; text results arrive as UTF-8 (`utf8mb4`) whatever
+    /// the columns' own character sets are.
+    public static func connect(_ configuration: Configuration) async throws -> MySQLConnection {
+        try await runBlocking { try connectBlocking(configuration) }
+    }
+
+    /// The blocking form of `connect`, for code that already runs on its own thread.
+    public static func connectBlocking(_ configuration: Configuration) throws -> MySQLConnection {
+        MySQLLibrary.initialiseOnce()
+        guard let handle = mysql_init(nil) else {
+            throw MySQLError(code: .queryFailed, message: "out of memory creating a connection handle")
+        }
+        var timeout = configuration.connectTimeoutSeconds
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
+        if configuration.readTimeoutSeconds > 0 {
+            var readTimeout = configuration.readTimeoutSeconds
+            mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
+        }
+        mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        var protocolTCP = MYSQL_PROTOCOL_TCP.rawValue
+        mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolTCP)
+
+        let connected = mysql_real_connect(
+            handle, configuration.host, configuration.user, configuration.password.value,
+            configuration.database, UInt32(configuration.port), nil, 0)
+        guard connected != nil else {
+            let error = MySQLConnection.error(from: handle, context: "cannot connect to \(configuration.displayName)")
+            mysql_close(handle)
+            throw error
+        }
+        return MySQLConnection(handle: handle, configuration: configuration)
+    }
+
+    /// The server's version string, e.g. `10.11.6-MariaDB-0+deb12u1-log`.
+    public var serverVersion: String {
+        lock.withLock { String(cString: mysql_get_server_info(handle)) }
+    }
+
+    /// Runs a statement that returns no rows (DDL, SET, INSERT…); returns the affected row count.
+    @discardableResult
+    public func execute(_ sql: String) async throws -> UInt64 {
+        try await runBlocking { try self.executeBlocking(sql) }
+    }
+
+    /// The blocking form of `execute`.
+    @discardableResult
+    public func executeBlocking(_ sql: String) throws -> UInt64 {
+        try lock.withLock {
+            try runStatement(sql)
+            if let result = mysql_store_result(handle) { mysql_free_result(result) }
+            return mysql_affected_rows(handle)
+        }
+    }
+
+    /// Runs a query and returns every row. For small results (metadata,
+    /// counts); large tables go through `streamRows`.
+    public func query(_ sql: String) async throws -> MySQLResultSet {
+        try await runBlocking { try self.queryBlocking(sql) }
+    }
+
+    /// The blocking form of `query`.
+    public func queryBlocking(_ sql: String) throws -> MySQLResultSet {
+        try lock.withLock {
+            try runStatement(sql)
+            guard let result = mysql_store_result(handle) else {
+                if mysql_field_count(handle) == 0 { return MySQLResultSet(columns: [], rows: []) }
+                throw MySQLConnection.error(from: handle, context: "reading the result of a query")
+            }
+            defer { mysql_free_result(result) }
+            let columns = MySQLColumn.columns(of: result)
+            var rows: [[String?]] = []
+            while let row = mysql_fetch_row(result) {
+                let lengths = mysql_fetch_lengths(result)!
+                rows.append((0..<columns.count).map { index in
+                    row[index].map { String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(lengths[index])), as: UTF8.self) }
+                })
+            }
+            return MySQLResultSet(columns: columns, rows: rows)
+        }
+    }
+
+    /// Sends a statement; the caller holds `lock`.
+    func runStatement(_ sql: String) throws {
+        let status = sql.withCString { mysql_real_query(handle, $0, UInt(strlen($0))) }
+        if status != 0 {
+            throw MySQLConnection.error(from: handle, context: nil)
+        }
+    }
+
+    /// Builds the error for the handle's last failure.
+    static func error(from handle: UnsafeMutablePointer<MYSQL>, context: String?) -> MySQLError {
+        let number = mysql_errno(handle)
+        var message = String(cString: mysql_error(handle))
+        if let context { message = "\(context): \(message)" }
+        let code = MySQLError.code(forErrorNumber: number)
+        return MySQLError(code: code, errorNumber: number, message: message, hint: MySQLError.hint(for: code))
+    }
+}
+
+/// Connector/C's process-wide initialisation, which is not thread-safe and must run once.
+enum MySQLLibrary {
+    private static let initialised: Bool = {
+        mysql_server_init(0, nil, nil) == 0
+    }()
+
+    static func initialiseOnce() { _ = initialised }
+}

@@ -1,0 +1,55 @@
+/// One configuration setting: the environment-variable name people already
+/// know, what it means, its default and whether it is a secret.
+public struct Setting: Sendable, Hashable {
+    /// The name used in the environment, `.env` and the stack file.
+    public let key: String
+    /// Other environment names accepted for the same setting, in priority order.
+    public let aliases: [String]
+    public let defaultValue: String?
+    public let isSecret: Bool
+    /// The command-line flag that sets it.
+    public let flag: String
+    public let help: String
+
+    init(_ key: String, flag: String, default defaultValue: String?, secret: Bool = false,
+         aliases: [String] = [], help: String) {
+        self.key = key
+        self.aliases = aliases
+        self.defaultValue = defaultValue
+        self.isSecret = secret
+        self.flag = flag
+        self.help = help
+    }
+}
+
+extension Setting {
+    public static let mysqlHost = Setting("MYSQL_HOST", flag: "--mysql-host", default: "127.0.0.1", help: "MySQL/MariaDB host")
+    public static let mysqlPort = Setting("MYSQL_PORT", flag: "--mysql-port", default: "3306", help: "MySQL/MariaDB port")
+    public static let mysqlUser = Setting("MYSQL_USER", flag: "--mysql-user", default: "root", help: "MySQL user (needs SELECT, RELOAD, REPLICATION SLAVE, REPLICATION CLIENT)")
+    public static let mysqlPassword = Setting("MYSQL_PASSWORD", flag: "--mysql-password", default: "", secret: true,
+                                              aliases: ["MYSQL_PWD"], help: "MySQL password")
+    public static let mysqlDatabase = Setting("MYSQL_DATABASE", flag: "--mysql-database", default: "classicmodels", help: "source database")
+    public static let kafkaBootstrap = Setting("KAFKA_BOOTSTRAP_SERVERS", flag: "--kafka-bootstrap-servers", default: "localhost:9092",
+                                               help: "Kafka bootstrap servers, host:port[,host:port…]")
+    public static let awsAccessKeyID = Setting("AWS_ACCESS_KEY_ID", flag: "--aws-access-key-id", default: nil, help: "S3 access key id")
+    public static let awsSecretAccessKey = Setting("AWS_SECRET_ACCESS_KEY", flag: "--aws-secret-access-key", default: nil, secret: true,
+                                                   help: "S3 secret access key")
+    public static let awsSessionToken = Setting("AWS_SESSION_TOKEN", flag: "--aws-session-token", default: nil, secret: true,
+                                                help: "S3 session token (temporary credentials only)")
+    public static let awsRegion = Setting("AWS_REGION", flag: "--aws-region", default: "us-east-1", aliases: ["AWS_DEFAULT_REGION"],
+                                          help: "S3 signing region")
+    public static let s3Endpoint = Setting("S3_ENDPOINT", flag: "--s3-endpoint", default: nil,
+                                           aliases: ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"],
+                                           help: "S3 endpoint URL; unset means AWS")
+    public static let s3Bucket = Setting("S3_BUCKET", flag: "--s3-bucket", default: "sluice-lake", help: "the lake's bucket")
+    public static let warehouseURL = Setting("WAREHOUSE_URL", flag: "--warehouse-url", default: nil, secret: true,
+                                             help: "postgres://user:password@host:port/database (or libpq PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)")
+
+    /// Every setting, in the order `sluice config` prints them.
+    public static let all: [Setting] = [
+        mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase,
+        kafkaBootstrap,
+        awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket,
+        warehouseURL,
+    ]
+}

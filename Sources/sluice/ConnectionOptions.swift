@@ -1,0 +1,46 @@
+import ArgumentParser
+import Logging
+import Pipeline
+
+/// The connection flags every command accepts. Each one overrides the
+/// environment variable of the same meaning (see `sluice config`).
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("mysql-host"), help: "MySQL host (MYSQL_HOST).") var mysqlHost: String?
+    @Option(name: .customLong("mysql-port"), help: "MySQL port (MYSQL_PORT).") var mysqlPort: String?
+    @Option(name: .customLong("mysql-user"), help: "MySQL user (MYSQL_USER).") var mysqlUser: String?
+    @Option(name: .customLong("mysql-password"), help: "MySQL password (MYSQL_PASSWORD); prefer the environment.") var mysqlPassword: String?
+    @Option(name: .customLong("mysql-database"), help: "Source database (MYSQL_DATABASE).") var mysqlDatabase: String?
+    @Option(name: .customLong("kafka-bootstrap-servers"), help: "Kafka bootstrap servers (KAFKA_BOOTSTRAP_SERVERS).") var kafkaBootstrapServers: String?
+    @Option(name: .customLong("s3-endpoint"), help: "S3 endpoint URL (S3_ENDPOINT).") var s3Endpoint: String?
+    @Option(name: .customLong("s3-bucket"), help: "Lake bucket (S3_BUCKET).") var s3Bucket: String?
+    @Option(name: .customLong("aws-region"), help: "S3 region (AWS_REGION).") var awsRegion: String?
+    @Option(name: .customLong("aws-access-key-id"), help: "S3 access key (AWS_ACCESS_KEY_ID).") var awsAccessKeyID: String?
+    @Option(name: .customLong("aws-secret-access-key"), help: "S3 secret (AWS_SECRET_ACCESS_KEY); prefer the environment.") var awsSecretAccessKey: String?
+    @Option(name: .customLong("warehouse-url"), help: "postgres:// URL of the warehouse (WAREHOUSE_URL).") var warehouseURL: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (SLUICE_LOG_LEVEL).")
+    var logLevel: String?
+
+    /// The flags that were given, keyed by setting.
+    var flags: [String: String] {
+        let pairs: [(Setting, String?)] = [
+            (.mysqlHost, mysqlHost), (.mysqlPort, mysqlPort), (.mysqlUser, mysqlUser),
+            (.mysqlPassword, mysqlPassword), (.mysqlDatabase, mysqlDatabase),
+            (.kafkaBootstrap, kafkaBootstrapServers), (.s3Endpoint, s3Endpoint), (.s3Bucket, s3Bucket),
+            (.awsRegion, awsRegion), (.awsAccessKeyID, awsAccessKeyID), (.awsSecretAccessKey, awsSecretAccessKey),
+            (.warehouseURL, warehouseURL),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.key, $0) } })
+    }
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// Sets up logging and loads the effective configuration.
+    func load() throws -> SluiceConfig {
+        CommandLogging.bootstrap(level: logLevel)
+        return try SluiceConfig.load(flags: flags)
+    }
+}
