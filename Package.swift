@@ -70,12 +70,16 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "S3Tests", dependencies: ["S3", "Pipeline"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Pipeline"]),
-        .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "sluice"]),
+        // Shared by the test targets: finds the running local stack and the built CLI.
+        .target(name: "SluiceTestSupport", dependencies: ["Pipeline", "MySQL"], path: "Tests/SluiceTestSupport"),
+
+        .testTarget(name: "S3Tests", dependencies: ["S3", "Pipeline", "SluiceTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline", "SluiceTestSupport",
+                                                           .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import SluiceSupport
 
 /// What the cluster says about itself: brokers and topics.
 public struct KafkaClusterMetadata: Sendable {
@@ -30,7 +31,7 @@ public struct KafkaClusterMetadata: Sendable {
         let result = client.withHandle { rd_kafka_metadata($0, 1, nil, &metadataPointer, Int32(timeout.milliseconds)) }
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadataPointer else {
             var message = "cannot read cluster metadata from \(bootstrap)"
-            if let last = client.events.lastError { message += " (\(last.reason))" }
+            if let problem = client.events.connectionProblem { message += " (\(problem))" }
             let code: KafkaError.Code = result == RD_KAFKA_RESP_ERR__TRANSPORT || result == RD_KAFKA_RESP_ERR__TIMED_OUT
                 ? .unreachable : KafkaError.classify(result)
             throw KafkaError(result, message, code: code)

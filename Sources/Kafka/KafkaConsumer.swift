@@ -37,7 +37,16 @@ public final class KafkaConsumer: Sendable {
         client.withHandle { _ = rd_kafka_poll_set_consumer($0) }
     }
 
+    private let closed = ClosedFlag()
+
     deinit {
+        close()
+    }
+
+    /// Leaves the group at once (so the others rebalance without waiting for
+    /// this member to time out). Further polls fail. Safe to call twice.
+    public func close() {
+        guard closed.setOnce() else { return }
         client.withHandle { _ = rd_kafka_consumer_close($0) }
     }
 
@@ -155,4 +164,12 @@ public struct KafkaMessageSequence: AsyncSequence, Sendable {
             return buffer[index]
         }
     }
+}
+
+/// Remembers that `close` ran.
+final class ClosedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    /// True for the first caller only.
+    func setOnce() -> Bool { lock.withLock { defer { set = true }; return !set } }
 }

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import SluiceSupport
 
 /// A Kafka-protocol cluster for development and tests, hosted in this process
 /// by librdkafka's mock cluster. Clients reach it over TCP at

@@ -41,7 +41,14 @@ public struct KafkaError: UserFacingError, Sendable {
         self.message = message
     }
 
-    public var summary: String { "Kafka: \(message)" }
+    public var summary: String {
+        switch code {
+        case .unreachable, .timeout:
+            return "Kafka: \(message); check KAFKA_BOOTSTRAP_SERVERS and that the brokers are running (scripts/stack up)"
+        default:
+            return "Kafka: \(message)"
+        }
+    }
 
     /// Wraps a librdkafka error code with context.
     init(_ error: rd_kafka_resp_err_t, _ context: String, code: Code? = nil) {

@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import SluiceSupport
 
 /// Publishes messages to Kafka. Idempotent (no duplicates or reordering on
 /// retry), lz4-compressed and batched by default.
@@ -61,7 +62,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration = .seconds(60)) throws {
         let result = client.withHandle { rd_kafka_flush($0, Int32(timeout.milliseconds)) }
         if result == RD_KAFKA_RESP_ERR__TIMED_OUT {
-            let reason = client.events.lastError.map { ": \($0.reason)" } ?? ""
+            let reason = client.events.connectionProblem.map { ": \($0)" } ?? ""
             throw KafkaError(code: .timeout, rawCode: result.rawValue,
                              message: "messages not delivered to \(configuration.bootstrapServers) within \(timeout)\(reason)")
         }
@@ -88,13 +89,5 @@ extension Optional where Wrapped == [UInt8] {
         case .none: return body(nil, 0)
         case .some(let bytes): return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down; what librdkafka's timeouts take.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -81,6 +81,7 @@ final class RDKafkaEvents: @unchecked Sendable {
     private var _delivered = 0
     private var _firstDeliveryError: rd_kafka_resp_err_t?
     private var _failed = 0
+    private var _lastFailure: String?
 
     init(logger: Logger) { self.logger = logger }
 
@@ -90,10 +91,15 @@ final class RDKafkaEvents: @unchecked Sendable {
     }
 
     func log(level: Int32, facility: String, message: String) {
-        // syslog levels: 0-3 are errors, 4 warning, 5-6 info, 7 debug. Broker
-        // connection failures are reported through the error callback too, so
-        // librdkafka's own lines stay at debug unless they are errors.
-        let swiftLevel: Logger.Level = level <= 3 ? .warning : .debug
+        // syslog levels: 0-3 are errors, 4 warning, 5-6 info, 7 debug.
+        // Connection failures (facility FAIL, level 3) are also what Sluice's
+        // own errors report, so they are kept as the last reason and logged at info.
+        if facility == "FAIL" {
+            // Drop librdkafka's "[thrd:…]: host/id: " prefixes, keep the reason.
+            let reason = message.components(separatedBy: ": ").drop { !$0.contains(" ") }.joined(separator: ": ")
+            lock.withLock { _lastFailure = reason.isEmpty ? message : reason }
+        }
+        let swiftLevel: Logger.Level = level <= 2 ? .error : level <= 4 ? .info : .debug
         logger.log(level: swiftLevel, "\(facility): \(message)", metadata: ["source": "librdkafka"])
     }
 
@@ -115,6 +121,10 @@ final class RDKafkaEvents: @unchecked Sendable {
 
     /// The most recent client-level error (e.g. all brokers down), if any.
     var lastError: (code: rd_kafka_resp_err_t, reason: String)? { lock.withLock { _lastError } }
+    /// The last broker-connection failure librdkafka logged, e.g. `Connect to … failed: Connection refused`.
+    var lastFailure: String? { lock.withLock { _lastFailure } }
+    /// The best explanation available of why brokers cannot be reached.
+    var connectionProblem: String? { lastError?.reason ?? lastFailure }
     var delivered: Int { lock.withLock { _delivered } }
     var failed: Int { lock.withLock { _failed } }
     var firstDeliveryError: rd_kafka_resp_err_t? { lock.withLock { _firstDeliveryError } }

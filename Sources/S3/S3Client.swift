@@ -73,7 +73,7 @@ public struct S3Client: Sendable {
             }
             if !retryable || attempt >= configuration.retry.maxAttempts { throw failure }
             let wait = configuration.retry.backoff(beforeRetry: attempt)
-            logger.warning("\(failure.summary); retry \(attempt) of \(configuration.retry.maxAttempts - 1) in \(wait)")
+            logger.warning("\(failure.summary); retry \(attempt) of \(configuration.retry.maxAttempts - 1) in \(wait.milliseconds) ms")
             try await Task.sleep(for: wait)
         }
     }

@@ -15,3 +15,11 @@ public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
         }
     }
 }
+
+extension Duration {
+    /// Whole milliseconds, rounded down (what C timeouts and log lines take).
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
