@@ -1,0 +1,39 @@
+extension MySQLConnection {
+    /// Reads a table's definition from `information_schema`; throws
+    /// `.unknownTable` if there is no such base table.
+    public func tableDefinition(database: String, table: String) async throws -> MySQLTableDefinition {
+        let db = MySQLConnection.escapeLiteral(database), name = MySQLConnection.escapeLiteral(table)
+        let info = try await query("""
+            SELECT TABLE_ROWS FROM information_schema.TABLES
+            WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)' AND TABLE_TYPE = 'BASE TABLE'
+            """)
+        guard let estimate = info.rows.first else {
+            throw MySQLError(code: .unknownTable, message: "table \(database).\(table) does not exist",
+                             hint: "check --tables and MYSQL_DATABASE")
+        }
+        let columns = try await query("""
+            SELECT COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, COLUMN_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE,
+                   DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, CHARACTER_SET_NAME, IS_NULLABLE
+            FROM information_schema.COLUMNS
+            WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)'
+            ORDER BY ORDINAL_POSITION
+            """)
+        let keys = try await query("""
+            SELECT COLUMN_NAME FROM information_schema.STATISTICS
+            WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)' AND INDEX_NAME = 'PRIMARY'
+            ORDER BY SEQ_IN_INDEX
+            """)
+        return MySQLTableDefinition(
+            database: database, name: table,
+            columns: columns.rows.map { row in
+                MySQLColumnDefinition(
+                    name: row[0] ?? "", position: Int(row[1] ?? "") ?? 0, dataType: (row[2] ?? "").lowercased(),
+                    columnType: row[3] ?? "", numericPrecision: row[4].flatMap { Int($0) },
+                    numericScale: row[5].flatMap { Int($0) }, datetimePrecision: row[6].flatMap { Int($0) },
+                    characterMaximumLength: row[7].flatMap { Int($0) }, characterSet: row[8],
+                    isNullable: row[9] == "YES")
+            },
+            primaryKey: keys.rows.compactMap { $0.first ?? nil },
+            estimatedRows: Int(estimate.first.flatMap { $0 } ?? "") ?? 0)
+    }
+}

@@ -1,0 +1,103 @@
+import MySQL
+
+/// A column of a captured table.
+public struct ColumnSchema: Sendable, Hashable {
+    public var name: String
+    public var type: ColumnType
+    /// The MySQL declaration, e.g. `decimal(10,2)` or `varchar(50)`.
+    public var sourceType: String
+    /// The column's character set for text (`latin1`, `utf8mb4`), else `nil`.
+    public var characterSet: String?
+    public var nullable: Bool
+}
+
+/// The schema of one captured table, as published to `<prefix>._schemas`.
+public struct TableSchema: Sendable, Hashable {
+    public var database: String
+    public var table: String
+    public var columns: [ColumnSchema]
+    /// Key columns in order. For a table without a primary key, every column (see the README).
+    public var key: [String]
+    /// Whether `key` is a real primary key.
+    public var hasPrimaryKey: Bool
+    /// Increases by one each time the columns change; 0 until published.
+    public var version: Int = 0
+
+    /// Index of each key column in `columns`.
+    public var keyIndexes: [Int] { key.compactMap { name in columns.firstIndex { $0.name == name } } }
+
+    /// Same columns and key, whatever the version.
+    public func sameShape(as other: TableSchema) -> Bool {
+        columns == other.columns && key == other.key && hasPrimaryKey == other.hasPrimaryKey
+    }
+
+    /// Maps a MySQL definition; throws a clear error for a type Sluice cannot carry exactly.
+    public init(_ definition: MySQLTableDefinition) throws {
+        database = definition.database
+        table = definition.name
+        columns = try definition.columns.map { column in
+            ColumnSchema(name: column.name, type: try TableSchema.columnType(column, table: definition.name),
+                         sourceType: column.columnType, characterSet: column.characterSet, nullable: column.isNullable)
+        }
+        hasPrimaryKey = !definition.primaryKey.isEmpty
+        key = hasPrimaryKey ? definition.primaryKey : definition.columns.map(\.name)
+    }
+
+    init(database: String, table: String, columns: [ColumnSchema], key: [String], hasPrimaryKey: Bool, version: Int) {
+        self.database = database
+        self.table = table
+        self.columns = columns
+        self.key = key
+        self.hasPrimaryKey = hasPrimaryKey
+        self.version = version
+    }
+
+    static func columnType(_ column: MySQLColumnDefinition, table: String) throws -> ColumnType {
+        let signed = !column.isUnsigned
+        switch column.dataType {
+        case "tinyint": return .integer(bits: 8, signed: signed)
+        case "smallint": return .integer(bits: 16, signed: signed)
+        case "mediumint": return .integer(bits: 24, signed: signed)
+        case "int", "integer": return .integer(bits: 32, signed: signed)
+        case "bigint": return .integer(bits: 64, signed: signed)
+        case "decimal", "numeric": return .decimal(precision: column.numericPrecision ?? 10, scale: column.numericScale ?? 0)
+        case "float": return .float
+        case "double", "real", "double precision": return .double
+        case "bit": return .bit(width: column.numericPrecision ?? 1)
+        case "date": return .date
+        case "datetime": return .datetime(precision: column.datetimePrecision ?? 0)
+        case "timestamp": return .timestamp(precision: column.datetimePrecision ?? 0)
+        case "time": return .time(precision: column.datetimePrecision ?? 0)
+        case "year": return .year
+        case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+            return .string(maxLength: column.characterMaximumLength)
+        case "enum": return .enumeration(values: parseValueList(column.columnType))
+        case "set": return .set(values: parseValueList(column.columnType))
+        case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+            return .binary(maxLength: column.characterMaximumLength)
+        case "json": return .json
+        default:
+            throw MySQLError(code: .unsupportedType,
+                             message: "column \(table).\(column.name) has type \(column.columnType), which Sluice cannot map",
+                             hint: "leave the table out with --tables, or change the column's type")
+        }
+    }
+
+    /// `enum('a','b''c')` → `["a", "b'c"]`.
+    static func parseValueList(_ declaration: String) -> [String] {
+        guard let open = declaration.firstIndex(of: "("), let close = declaration.lastIndex(of: ")") else { return [] }
+        var values: [String] = [], current = "", inQuote = false
+        var characters = declaration[declaration.index(after: open)..<close].makeIterator()
+        while let character = characters.next() {
+            if inQuote {
+                if character == "'" {
+                    // '' inside quotes is an escaped quote; a lone ' ends the value.
+                    if let next = characters.next() {
+                        if next == "'" { current.append("'") } else { inQuote = false; values.append(current); current = "" }
+                    } else { inQuote = false; values.append(current) }
+                } else { current.append(character) }
+            } else if character == "'" { inQuote = true }
+        }
+        return values
+    }
+}
