@@ -1,4 +1,5 @@
 import Foundation
+import SluiceSupport
 
 /// The server variables change-data capture depends on.
 public struct BinlogSettings: Sendable, Equatable {
@@ -21,7 +22,12 @@ public struct BinlogSettings: Sendable, Equatable {
 extension MySQLConnection {
     /// Reads `log_bin`, `binlog_format`, `binlog_row_image` and `server_id`.
     public func binlogSettings() async throws -> BinlogSettings {
-        let result = try await query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id")
+        try await runBlocking { try self.binlogSettingsBlocking() }
+    }
+
+    /// The blocking form of `binlogSettings`.
+    public func binlogSettingsBlocking() throws -> BinlogSettings {
+        let result = try queryBlocking("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id")
         guard let row = result.rows.first, row.count == 4 else {
             throw MySQLError(code: .queryFailed, message: "the server returned no binlog settings")
         }
@@ -31,12 +37,16 @@ extension MySQLConnection {
 
     /// The base tables of a database, in name order.
     public func baseTables(in database: String) async throws -> [String] {
-        let result = try await query("""
+        try await runBlocking { try self.baseTablesBlocking(in: database) }
+    }
+
+    /// The blocking form of `baseTables`.
+    public func baseTablesBlocking(in database: String) throws -> [String] {
+        try queryBlocking("""
             SELECT TABLE_NAME FROM information_schema.TABLES
             WHERE TABLE_SCHEMA = '\(MySQLConnection.escapeLiteral(database))' AND TABLE_TYPE = 'BASE TABLE'
             ORDER BY TABLE_NAME
-            """)
-        return result.rows.compactMap { $0.first ?? nil }
+            """).rows.compactMap { $0.first ?? nil }
     }
 
     /// Escapes text for a single-quoted SQL literal.

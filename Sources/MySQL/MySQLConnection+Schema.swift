@@ -1,9 +1,16 @@
+import SluiceSupport
+
 extension MySQLConnection {
     /// Reads a table's definition from `information_schema`; throws
     /// `.unknownTable` if there is no such base table.
     public func tableDefinition(database: String, table: String) async throws -> MySQLTableDefinition {
+        try await runBlocking { try self.tableDefinitionBlocking(database: database, table: table) }
+    }
+
+    /// The blocking form of `tableDefinition`.
+    public func tableDefinitionBlocking(database: String, table: String) throws -> MySQLTableDefinition {
         let db = MySQLConnection.escapeLiteral(database), name = MySQLConnection.escapeLiteral(table)
-        let info = try await query("""
+        let info = try queryBlocking("""
             SELECT TABLE_ROWS FROM information_schema.TABLES
             WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)' AND TABLE_TYPE = 'BASE TABLE'
             """)
@@ -11,14 +18,14 @@ extension MySQLConnection {
             throw MySQLError(code: .unknownTable, message: "table \(database).\(table) does not exist",
                              hint: "check --tables and MYSQL_DATABASE")
         }
-        let columns = try await query("""
+        let columns = try queryBlocking("""
             SELECT COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, COLUMN_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE,
                    DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, CHARACTER_SET_NAME, IS_NULLABLE
             FROM information_schema.COLUMNS
             WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)'
             ORDER BY ORDINAL_POSITION
             """)
-        let keys = try await query("""
+        let keys = try queryBlocking("""
             SELECT COLUMN_NAME FROM information_schema.STATISTICS
             WHERE TABLE_SCHEMA = '\(db)' AND TABLE_NAME = '\(name)' AND INDEX_NAME = 'PRIMARY'
             ORDER BY SEQ_IN_INDEX

@@ -13,6 +13,7 @@ struct Sluice: AsyncParsableCommand {
         subcommands: [
             ConfigCommand.self,
             DoctorCommand.self,
+            ExtractCommand.self,
             TablesCommand.self,
             LakeCommand.self,
             DevKafkaCommand.self,

@@ -1,0 +1,47 @@
+/// What `sluice extract` does and how.
+public struct ExtractOptions: Sendable {
+    /// Topic prefix; default: the database name.
+    public var topicPrefix: String?
+    /// Tables to capture; `nil` means every base table of the database.
+    public var tables: [String]?
+    /// Keep following the binlog until stopped (otherwise stop at the end of the current binlog).
+    public var follow = false
+    /// Ignore any checkpoint and take a new snapshot.
+    public var reset = false
+    /// Rows fetched from MySQL per batch while snapshotting. Default 2000.
+    public var snapshotBatchRows = 2000
+    /// Rows between checkpoints during a snapshot. Default 20,000.
+    public var checkpointEveryRows = 20_000
+    /// Longest time between checkpoints. Default 2 s.
+    public var checkpointInterval: Duration = .seconds(2)
+    /// The replica server id Sluice presents to MySQL when reading the binlog;
+    /// must be unique among the server's replicas. Default 5_400_001.
+    public var replicaServerID: UInt32 = 5_400_001
+
+    public init() {}
+}
+
+/// What an extract run did, for the summary table.
+public struct ExtractSummary: Sendable {
+    public struct Table: Sendable {
+        public var name: String
+        public var rows: Int
+        public var seconds: Double
+    }
+
+    /// Snapshot work done in this run (tables already complete are not listed).
+    public var snapshot: [Table] = []
+    /// Row changes sent from the binlog in this run.
+    public var binlogRows = 0
+    public var binlogSeconds = 0.0
+    /// Where the checkpoint stands at the end.
+    public var position: String = ""
+}
+
+/// Progress callbacks; the CLI draws bars or writes log lines from them.
+public protocol ExtractProgressObserver: Sendable {
+    func snapshotStarted(table: String, estimatedRows: Int, rowsAlreadySent: Int)
+    func snapshotProgress(table: String, rowsSent: Int)
+    func snapshotFinished(table: String, rowsSent: Int, seconds: Double)
+    func binlogProgress(position: String, rowsSent: Int, caughtUp: Bool)
+}
