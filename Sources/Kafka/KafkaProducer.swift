@@ -69,6 +69,24 @@ public final class KafkaProducer: Sendable {
         try throwIfDeliveryFailed()
     }
 
+    /// Looks up (and, where the cluster auto-creates topics, creates) each
+    /// topic up front, so the first message to a topic does not wait for
+    /// librdkafka's periodic metadata refresh (about a second per new topic).
+    public func prepareTopics(_ topics: [String], timeout: Duration = .seconds(10)) throws {
+        try client.withHandle { rk in
+            for topic in topics {
+                guard let handle = rd_kafka_topic_new(rk, topic, nil) else { continue }
+                defer { rd_kafka_topic_destroy(handle) }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                let result = rd_kafka_metadata(rk, 0, handle, &metadata, Int32(timeout.milliseconds))
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(result, "cannot look up topic \(topic) at \(configuration.bootstrapServers)")
+                }
+            }
+        }
+    }
+
     /// Messages with a successful delivery report so far.
     public var deliveredCount: Int { client.events.delivered }
 

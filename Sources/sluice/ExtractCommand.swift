@@ -70,6 +70,8 @@ struct ExtractProgressPrinter: ExtractProgressObserver {
     func snapshotProgress(table: String, rowsSent: Int) { display.update(table, done: rowsSent) }
     func snapshotFinished(table: String, rowsSent: Int, seconds: Double) { display.update(table, done: rowsSent, finished: true) }
     func binlogProgress(position: String, rowsSent: Int, caughtUp: Bool) {
+        guard rowsSent > 0 else { return }
         display.start("binlog", total: rowsSent, done: rowsSent)
+        if caughtUp { display.update("binlog", done: rowsSent, finished: true) }
     }
 }

@@ -14,6 +14,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(name: String, item: Item)] = []
     private var drawnLines = 0
+    private var loggedFinished: Set<String> = []
     let isTerminal = isatty(STDERR_FILENO) == 1
     let logInterval: TimeInterval = 5
 
@@ -62,10 +63,14 @@ final class ProgressDisplay: @unchecked Sendable {
             FileHandle.standardError.write(Data(output.utf8))
         } else {
             let now = Date()
-            for index in items.indices where force || now.timeIntervalSince(items[index].item.lastLogged) >= logInterval {
-                if !force && items[index].item.finished { continue }
+            for index in items.indices {
+                let item = items[index].item
+                let due = now.timeIntervalSince(item.lastLogged) >= logInterval && !item.finished
+                let justFinished = item.finished && force && !loggedFinished.contains(items[index].name)
+                guard due || justFinished || (force && item.done == 0 && !item.finished) else { continue }
+                if justFinished { loggedFinished.insert(items[index].name) }
                 items[index].item.lastLogged = now
-                FileHandle.standardError.write(Data((line(items[index].name, items[index].item) + "\n").utf8))
+                FileHandle.standardError.write(Data((line(items[index].name, item) + "\n").utf8))
             }
         }
     }

@@ -4,50 +4,52 @@ import Pipeline
 import SluiceTestSupport
 import Testing
 
-/// A snapshot killed with SIGKILL resumes from its checkpoint and loses nothing.
-@Suite struct ExtractRestartTests {
-    @Test func killedSnapshotResumesWithoutGapsOrStartingOver() async throws {
-        let rows = 200_000
-        let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
-        try await database.execute("CREATE TABLE big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20))")
-        try await database.execute("INSERT INTO big SELECT seq, seq * 7, CONCAT('row-', seq) FROM seq_1_to_\(rows)")
-        let prefix = database.name
-        let arguments = ["extract", "--topic-prefix", prefix, "--mysql-database", database.name, "--checkpoint-rows", "5000"]
+extension PipelineIntegration {
+    /// A snapshot killed with SIGKILL resumes from its checkpoint and loses nothing.
+    @Suite struct ExtractRestartTests {
+        @Test func killedSnapshotResumesWithoutGapsOrStartingOver() async throws {
+            let rows = 200_000
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            try await database.execute("CREATE TABLE big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20))")
+            try await database.execute("INSERT INTO big SELECT seq, seq * 7, CONCAT('row-', seq) FROM seq_1_to_\(rows)")
+            let prefix = database.name
+            let arguments = ["extract", "--topic-prefix", prefix, "--mysql-database", database.name, "--checkpoint-rows", "5000"]
 
-        let first = try BackgroundSluice(arguments)
-        // Kill it once a checkpoint shows the table partly done.
-        var killedAt = 0
-        let checkpointed = try eventually(within: 120) {
-            guard let value = try readTopic("\(prefix)._offsets").last?.json,
-                  let progress = value["snapshot"]?["tables"]?["big"], progress["done"] == .bool(false),
-                  let sent = progress["rows"]?.intValue, sent >= 20_000 else { return false }
-            killedAt = Int(sent)
-            return true
+            let first = try BackgroundSluice(arguments)
+            // Kill it once a checkpoint shows the table partly done.
+            var killedAt = 0
+            let checkpointed = try eventually(within: 120) {
+                guard let value = try readTopic("\(prefix)._offsets").last?.json,
+                      let progress = value["snapshot"]?["tables"]?["big"], progress["done"] == .bool(false),
+                      let sent = progress["rows"]?.intValue, sent >= 20_000 else { return false }
+                killedAt = Int(sent)
+                return true
+            }
+            first.signal(SIGKILL)
+            _ = first.wait(seconds: 10)
+            #expect(checkpointed, "no partial checkpoint appeared: \(first.standardError)")
+            #expect(killedAt < rows, "the snapshot finished before it could be killed")
+
+            let second = try runSluice(arguments)
+            #expect(second.status == 0, "\(second.standardError)")
+
+            var seen = Set<Int64>()
+            var total = 0
+            var resumedRows: [Int64] = []
+            for message in try readTopic("\(prefix).big") {
+                guard let id = message.json?["after"]?["id"]?.intValue else { continue }
+                seen.insert(id)
+                total += 1
+                if message.offset >= 0, let row = message.json?["source"]?["row"]?.intValue { resumedRows.append(row) }
+            }
+            #expect(seen.count == rows, "missing rows")
+            #expect(seen.min() == 1 && seen.max() == Int64(rows))
+            // Not started over: duplicates are only the un-checkpointed tail.
+            #expect(total < rows + rows / 2, "\(total) messages for \(rows) rows")
+            let summaryLine = second.standardOutput.split(separator: "\n").first { $0.hasPrefix("big") }
+            let resentRows = summaryLine.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? rows
+            #expect(resentRows <= rows - killedAt, "second run sent \(resentRows) rows, checkpoint was at \(killedAt)")
         }
-        first.signal(SIGKILL)
-        _ = first.wait(seconds: 10)
-        #expect(checkpointed, "no partial checkpoint appeared: \(first.standardError)")
-        #expect(killedAt < rows, "the snapshot finished before it could be killed")
-
-        let second = try runSluice(arguments)
-        #expect(second.status == 0, "\(second.standardError)")
-
-        var seen = Set<Int64>()
-        var total = 0
-        var resumedRows: [Int64] = []
-        for message in try readTopic("\(prefix).big") {
-            guard let id = message.json?["after"]?["id"]?.intValue else { continue }
-            seen.insert(id)
-            total += 1
-            if message.offset >= 0, let row = message.json?["source"]?["row"]?.intValue { resumedRows.append(row) }
-        }
-        #expect(seen.count == rows, "missing rows")
-        #expect(seen.min() == 1 && seen.max() == Int64(rows))
-        // Not started over: duplicates are only the un-checkpointed tail.
-        #expect(total < rows + rows / 2, "\(total) messages for \(rows) rows")
-        let summaryLine = second.standardOutput.split(separator: "\n").first { $0.hasPrefix("big") }
-        let resentRows = summaryLine.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? rows
-        #expect(resentRows <= rows - killedAt, "second run sent \(resentRows) rows, checkpoint was at \(killedAt)")
     }
 }

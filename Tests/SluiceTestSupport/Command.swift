@@ -8,31 +8,14 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs the `sluice` CLI with arguments and extra environment, from the package root, and waits for it.
-public func runSluice(_ arguments: [String], environment: [String: String] = [:],
-                      workingDirectory: URL = TestStack.root) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = TestStack.sluiceBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = workingDirectory
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    // Read both pipes before waiting so a chatty child cannot block on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errorData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errorData = error.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
+/// Output goes through files, not pipes, so no read can be interrupted or block the child.
+public func runSluice(_ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Double = 600) throws -> CommandResult {
+    let run = try BackgroundSluice(arguments, environment: environment)
+    guard let status = run.wait(seconds: timeoutSeconds) else {
+        run.signal(SIGKILL)
+        throw TemporaryServerError(description: "sluice \(arguments.joined(separator: " ")) did not finish in \(timeoutSeconds) s")
     }
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         standardOutput: String(decoding: outputData, as: UTF8.self),
-                         standardError: String(decoding: errorData, as: UTF8.self))
+    return CommandResult(status: status, standardOutput: run.standardOutput, standardError: run.standardError)
 }
 
 /// A `sluice` process running in the background, its output going to files.
@@ -41,7 +24,7 @@ public final class BackgroundSluice: @unchecked Sendable {
     let outputURL: URL
     let errorURL: URL
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = TestStack.root) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputURL = directory.appendingPathComponent("stdout")
@@ -50,7 +33,7 @@ public final class BackgroundSluice: @unchecked Sendable {
         FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         process.executableURL = TestStack.sluiceBinary
         process.arguments = arguments
-        process.currentDirectoryURL = TestStack.root
+        process.currentDirectoryURL = workingDirectory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)

@@ -22,3 +22,27 @@ extension KafkaMessage {
     public var json: JSONValue? { value.flatMap { try? JSONValue.parse($0) } }
     public var keyText: String { String(decoding: key ?? [], as: UTF8.self) }
 }
+
+/// Follows a topic from its beginning with one long-lived consumer, so a test
+/// can wait for new messages without reconnecting each time.
+public final class TopicFollower: @unchecked Sendable {
+    let consumer: KafkaConsumer
+    public private(set) var messages: [KafkaMessage] = []
+
+    public init(_ topic: String) throws {
+        consumer = try KafkaConsumer(configuration: try TestStack.config().kafka(), groupID: "test-follow-\(UUID().uuidString)")
+        try consumer.subscribe(topics: [topic])
+    }
+
+    /// Polls until `condition` holds over everything received, or `seconds` pass.
+    public func waitFor(within seconds: Double, _ condition: ([KafkaMessage]) -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition(messages) {
+            if Date() > deadline { return false }
+            messages += try consumer.poll(maxMessages: 1000, timeout: .milliseconds(50))
+        }
+        return true
+    }
+
+    deinit { consumer.close() }
+}

@@ -9,6 +9,12 @@ public struct ExtractCheckpoint: Sendable, Equatable {
         public var rows: Int
         /// Key of the last row sent, as text values in key-column order.
         public var lastKey: [String?]?
+
+        public init(done: Bool, rows: Int, lastKey: [String?]?) {
+            self.done = done
+            self.rows = rows
+            self.lastKey = lastKey
+        }
     }
 
     /// Where the (first) snapshot was taken; CDC starts here.

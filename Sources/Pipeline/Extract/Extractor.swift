@@ -51,6 +51,7 @@ public final class Extractor: @unchecked Sendable {
         serverID = binlog.serverID
         let database = settings.database ?? ""
         let tableNames = try resolveTables(connection: connection, database: database)
+        try producer.prepareTopics([topics.schemas, topics.offsets] + tableNames.map(topics.table))
         let reader = KafkaTopicReader(configuration: kafka, logger: logger)
         registry = try SchemaRegistry(producer: producer, reader: reader, topic: topics.schemas)
         for name in tableNames {

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A throwaway MariaDB server started by a test with the options it needs
+/// (e.g. binary logging off), on its own loopback port and data directory.
+public final class TemporaryMariaDB: @unchecked Sendable {
+    public let port: Int
+    public let password = "temporary-\(UUID().uuidString.prefix(8))"
+    let directory: URL
+    let server = Process()
+
+    /// Initialises and starts a server; `options` are extra `mariadbd` flags.
+    public init(options: [String]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-mariadb-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = 20000 + Int.random(in: 0..<5000)
+        let asRoot = getuid() == 0 ? ["--user=root"] : []
+        let data = directory.appendingPathComponent("data").path
+        try Self.run("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(data)",
+                                                     "--auth-root-authentication-method=normal", "--skip-test-db"] + asRoot)
+        server.setExecutable("/usr/sbin/mariadbd")
+        server.arguments = ["--no-defaults", "--datadir=\(data)", "--socket=\(directory.path)/sock", "--port=\(port)",
+                            "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-error=\(directory.path)/error.log",
+                            "--pid-file=\(directory.path)/pid"] + asRoot + options
+        try server.run()
+        let ready = eventually(within: 30) {
+            (try? Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-e", "SELECT 1"])) != nil
+        }
+        guard ready else { throw TemporaryServerError(description: "the temporary MariaDB did not start (see \(directory.path)/error.log)") }
+        try Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-e", """
+            CREATE USER 'sluice'@'127.0.0.1' IDENTIFIED BY '\(password)';
+            GRANT SELECT, RELOAD, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'sluice'@'127.0.0.1';
+            CREATE DATABASE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20));
+            """])
+    }
+
+    /// Environment that points `sluice` at this server.
+    public var environment: [String: String] {
+        ["MYSQL_HOST": "127.0.0.1", "MYSQL_PORT": String(port), "MYSQL_USER": "sluice", "MYSQL_PASSWORD": password,
+         "MYSQL_DATABASE": "shop"]
+    }
+
+    public func stop() {
+        server.terminate()
+        server.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { if server.isRunning { stop() } }
+
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.setExecutable(path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TemporaryServerError(description: "\(path) failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+public struct TemporaryServerError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension Process {
+    func setExecutable(_ path: String) { executableURL = URL(fileURLWithPath: path) }
+}
