@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Kafka
 import Logging
+import Pipeline
 
 /// `sluice dev-kafka`: hosts a Kafka-protocol cluster (librdkafka's mock
 /// brokers) on loopback for development and tests, until SIGINT or SIGTERM.
@@ -42,8 +43,11 @@ struct DevKafkaCommand: AsyncParsableCommand {
         }
         print("dev-kafka: \(brokers) brokers at \(cluster.bootstrapServers)")
         fflush(nil)
-        let signal = await waitForTermination()
-        print("dev-kafka: stopping on \(signal)")
+        let stop = StopSignal()
+        try await withStopOnSignal(stop) {
+            while !stop.isStopped { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        print("dev-kafka: stopping")
         withExtendedLifetime(cluster) {}
     }
 
@@ -52,37 +56,4 @@ struct DevKafkaCommand: AsyncParsableCommand {
         guard parts.count == 2, let count = Int(parts[1]), count > 0 else { return nil }
         return (String(parts[0]), count)
     }
-}
-
-/// Suspends until SIGINT or SIGTERM arrives; returns the signal's name.
-func waitForTermination() async -> String {
-    await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-        let queue = DispatchQueue(label: "sluice.signals")
-        let resumed = ManagedAtomicFlag()
-        var sources: [DispatchSourceSignal] = []
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if resumed.setOnce() { continuation.resume(returning: name) }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        SignalSources.keep(sources)
-    }
-}
-
-/// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) private static var kept: [DispatchSourceSignal] = []
-    static func keep(_ sources: [DispatchSourceSignal]) { kept += sources }
-}
-
-/// A flag that can be set once, from any thread.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    /// Returns true for the first caller only.
-    func setOnce() -> Bool { lock.withLock { defer { set = true }; return !set } }
 }

@@ -26,24 +26,14 @@ public enum ColumnType: Sendable, Hashable {
     case binary(maxLength: Int?)
     case json
 
-    /// A short name for schema messages and error lines.
+    /// A short name for messages: the schema's `type` with its parameters, e.g. `uint32` or `decimal(10,2)`.
     public var name: String {
         switch self {
         case .integer(let bits, let signed): return signed ? "int\(bits)" : "uint\(bits)"
         case .decimal(let precision, let scale): return "decimal(\(precision),\(scale))"
-        case .float: return "float"
-        case .double: return "double"
         case .bit(let width): return "bit(\(width))"
-        case .date: return "date"
-        case .datetime(let precision): return "datetime(\(precision))"
-        case .timestamp(let precision): return "timestamp(\(precision))"
-        case .time(let precision): return "time(\(precision))"
-        case .year: return "year"
-        case .string: return "string"
-        case .enumeration: return "enum"
-        case .set: return "set"
-        case .binary: return "binary"
-        case .json: return "json"
+        case .datetime(let precision), .timestamp(let precision), .time(let precision): return "\(kind)(\(precision))"
+        default: return kind
         }
     }
 }
