@@ -22,6 +22,10 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .systemLibrary(
+            name: "CCompression",
+            providers: [.apt(["libzstd-dev", "libsnappy-dev", "zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CMariaDB",
             pkgConfig: "libmariadb",
             providers: [.apt(["libmariadb-dev"])]
@@ -47,7 +51,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Parquet", dependencies: ["SluiceSupport"]),
+        .target(name: "Parquet", dependencies: ["SluiceSupport", "CCompression"]),
         .target(
             name: "Warehouse",
             dependencies: [
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline", "SluiceTestSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SluiceTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,28 +10,50 @@ public struct CommandResult: Sendable {
 /// Runs the `sluice` CLI with arguments and extra environment, from the package root, and waits for it.
 /// Output goes through files, not pipes, so no read can be interrupted or block the child.
 public func runSluice(_ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Double = 600) throws -> CommandResult {
-    let run = try BackgroundSluice(arguments, environment: environment)
+    try runProgram(TestStack.sluiceBinary, arguments, environment: environment, timeoutSeconds: timeoutSeconds)
+}
+
+/// Runs any program to completion, its output captured through files.
+public func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                       timeoutSeconds: Double = 600) throws -> CommandResult {
+    let run = try BackgroundProcess(executable: executable, arguments, environment: environment)
     guard let status = run.wait(seconds: timeoutSeconds) else {
         run.signal(SIGKILL)
-        throw TemporaryServerError(description: "sluice \(arguments.joined(separator: " ")) did not finish in \(timeoutSeconds) s")
+        throw TemporaryServerError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish in \(timeoutSeconds) s")
     }
     return CommandResult(status: status, standardOutput: run.standardOutput, standardError: run.standardError)
 }
 
-/// A `sluice` process running in the background, its output going to files.
-public final class BackgroundSluice: @unchecked Sendable {
+/// Runs `python3` (from the PATH) with arguments.
+public func runPython(_ arguments: [String]) throws -> CommandResult {
+    try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
+}
+
+/// A `sluice` process running in the background.
+public typealias BackgroundSluice = BackgroundProcess
+
+extension BackgroundProcess {
+    /// Starts `sluice` with these arguments.
+    public convenience init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        try self.init(executable: TestStack.sluiceBinary, arguments, environment: environment)
+    }
+}
+
+/// A process running in the background, its output going to files.
+public final class BackgroundProcess: @unchecked Sendable {
     public let process = Process()
     let outputURL: URL
     let errorURL: URL
 
-    public init(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL = TestStack.root) throws {
+    public init(executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                workingDirectory: URL = TestStack.root) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputURL = directory.appendingPathComponent("stdout")
         errorURL = directory.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        process.executableURL = TestStack.sluiceBinary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
