@@ -92,6 +92,10 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Partitions taken from this member by rebalances since the last call:
+    /// work buffered for them must be dropped, never committed.
+    public func takeRevoked() -> Set<TopicPartition> { client.events.takeRevoked() }
+
     /// The partitions this member owns right now.
     public func assignment() throws -> [KafkaTopicPartitionOffset] {
         var pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?

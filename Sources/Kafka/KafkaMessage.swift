@@ -33,3 +33,16 @@ public struct KafkaTopicPartitionOffset: Sendable, Hashable {
         self.offset = offset
     }
 }
+
+/// A partition of a topic.
+public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)[\(partition)]" }
+}

@@ -76,6 +76,23 @@ extension KafkaConsumer {
         return (low, high)
     }
 
+    /// The high watermark librdkafka last saw in a fetch response (no broker
+    /// round trip); `nil` when it has not fetched from the partition yet.
+    public func cachedHighWatermark(topic: String, partition: Int32) -> Int64? {
+        var low: Int64 = 0, high: Int64 = 0
+        let result = client.withHandle { rd_kafka_get_watermark_offsets($0, topic, partition, &low, &high) }
+        return result == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
+    }
+
+    /// The next offset this consumer will read from each partition (local; -1001 before the first fetch).
+    public func positions(_ partitions: [KafkaTopicPartitionOffset]) throws -> [KafkaTopicPartitionOffset] {
+        let list = RDKafkaTopicPartitionList()
+        for entry in partitions { list.add(topic: entry.topic, partition: entry.partition) }
+        let result = client.withHandle { rk in list.withPointer { rd_kafka_position(rk, $0) } }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(result, "cannot read consumer positions") }
+        return list.elements
+    }
+
     /// The committed positions of this consumer's group for the given partitions (-1001 when none).
     public func committed(_ partitions: [(topic: String, partition: Int32)], timeout: Duration = .seconds(10)) throws
         -> [KafkaTopicPartitionOffset] {

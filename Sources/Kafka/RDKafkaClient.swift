@@ -28,6 +28,13 @@ final class RDKafkaClient: @unchecked Sendable {
             let events = Unmanaged<RDKafkaEvents>.fromOpaque(opaque).takeUnretainedValue()
             events.recordError(rd_kafka_resp_err_t(rawValue: code), reason.map { String(cString: $0) } ?? "")
         }
+        if kind == .consumer {
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, error, partitions, opaque in
+                guard let rk, let opaque, let partitions else { return }
+                let events = Unmanaged<RDKafkaEvents>.fromOpaque(opaque).takeUnretainedValue()
+                events.rebalance(rk, error, partitions)
+            }
+        }
         if kind == .producer {
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let opaque, let message else { return }
@@ -118,6 +125,40 @@ final class RDKafkaEvents: @unchecked Sendable {
             }
         }
     }
+
+    /// Rebalance handling (eager protocol). On assignment, partitions the
+    /// group never committed start at their beginning, while a committed
+    /// offset that retention has removed surfaces as an error (with
+    /// `auto.offset.reset=error`) instead of a silent jump. Revoked
+    /// partitions are remembered until `takeRevoked()`.
+    func rebalance(_ rk: OpaquePointer, _ error: rd_kafka_resp_err_t,
+                   _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            _ = rd_kafka_committed(rk, partitions, 10_000)
+            for index in 0..<Int(partitions.pointee.cnt) where partitions.pointee.elems[index].offset < 0 {
+                partitions.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
+            }
+            let assigned = RDKafkaTopicPartitionList.elements(of: partitions)
+            lock.withLock { _assignment = Set(assigned.map { TopicPartition(topic: $0.topic, partition: $0.partition) }) }
+            logger.info("assigned \(assigned.map { "\($0.topic)[\($0.partition)]" }.joined(separator: ", "))")
+            rd_kafka_assign(rk, partitions)
+        } else {
+            let revoked = RDKafkaTopicPartitionList.elements(of: partitions)
+            lock.withLock {
+                for element in revoked { _revoked.insert(TopicPartition(topic: element.topic, partition: element.partition)) }
+                _assignment = []
+            }
+            logger.info("revoked \(revoked.map { "\($0.topic)[\($0.partition)]" }.joined(separator: ", "))")
+            rd_kafka_assign(rk, nil)
+        }
+    }
+
+    private var _revoked: Set<TopicPartition> = []
+    private var _assignment: Set<TopicPartition> = []
+
+    /// Partitions revoked since the last call.
+    func takeRevoked() -> Set<TopicPartition> { lock.withLock { defer { _revoked = [] }; return _revoked } }
+    var assignment: Set<TopicPartition> { lock.withLock { _assignment } }
 
     /// The most recent client-level error (e.g. all brokers down), if any.
     var lastError: (code: rd_kafka_resp_err_t, reason: String)? { lock.withLock { _lastError } }

@@ -24,7 +24,10 @@ final class RDKafkaTopicPartitionList {
         try body(pointer)
     }
 
-    var elements: [KafkaTopicPartitionOffset] {
+    var elements: [KafkaTopicPartitionOffset] { Self.elements(of: pointer) }
+
+    /// The elements of a list librdkafka owns.
+    static func elements(of pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [KafkaTopicPartitionOffset] {
         (0..<Int(pointer.pointee.cnt)).map { index in
             let element = pointer.pointee.elems[index]
             return KafkaTopicPartitionOffset(topic: String(cString: element.topic),

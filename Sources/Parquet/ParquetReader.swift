@@ -57,6 +57,20 @@ public struct ParquetReader: Sendable {
         self.bytes = bytes
     }
 
+    /// The footer's size from a file's last 8 bytes (to fetch just the footer of a remote file).
+    public static func footerLength(lastEightBytes tail: [UInt8]) throws -> Int {
+        guard tail.count == 8, Array(tail.suffix(4)) == Array("PAR1".utf8) else {
+            throw ParquetError.corrupt("not a Parquet file (no PAR1 magic at the end)")
+        }
+        return Int(tail[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+    }
+
+    /// Parses only the footer, from the file's last `footerLength + 8` bytes.
+    /// Schema, row count, metadata and statistics are available; pages are not.
+    public init(footerTail tail: [UInt8]) throws {
+        try self.init(Array("PAR1".utf8) + tail)
+    }
+
     /// Every column's values, all row groups concatenated.
     public func readColumns() throws -> [ParquetColumnValues] {
         try columns.indices.map { try readColumn($0) }

@@ -14,6 +14,7 @@ struct Sluice: AsyncParsableCommand {
             ConfigCommand.self,
             DoctorCommand.self,
             ExtractCommand.self,
+            LandCommand.self,
             TablesCommand.self,
             LakeCommand.self,
             DevKafkaCommand.self,

@@ -1,0 +1,64 @@
+import Parquet
+
+/// Encodes a batch as a lake object.
+enum LakeFileEncoder {
+    /// Rows per Parquet row group: bounds the writer's working memory within a batch.
+    static let rowGroupRows = 65_536
+
+    static func encode(_ batch: PartitionBatch, schema: TableSchema, format: LandOptions.Format,
+                       compression: ParquetCompression) throws -> [UInt8] {
+        switch format {
+        case .parquet: return try parquet(batch, schema: schema, compression: compression)
+        case .jsonl: return try Gzip.compress(jsonLines(batch, schema: schema))
+        }
+    }
+
+    static func parquet(_ batch: PartitionBatch, schema: TableSchema, compression: ParquetCompression) throws -> [UInt8] {
+        let fileSchema = LakeFileSchema(table: schema)
+        var writer = ParquetWriter(columns: fileSchema.columns, options: .init(compression: compression))
+        for start in stride(from: 0, to: batch.rows.count, by: rowGroupRows) {
+            let rows = Array(batch.rows[start..<min(start + rowGroupRows, batch.rows.count)])
+            try writer.writeRowGroup(try fileSchema.values(of: rows))
+        }
+        return writer.finish(metadata: metadata(batch, schema: schema))
+    }
+
+    /// One JSON object per row: the table's columns exactly as in the event, then the metadata columns.
+    static func jsonLines(_ batch: PartitionBatch, schema: TableSchema) -> [UInt8] {
+        var output: [UInt8] = []
+        for row in batch.rows {
+            var writer = JSONWriter(capacity: 512)
+            writer.beginObject()
+            for column in schema.columns {
+                writer.key(column.name)
+                writer.value(row.values[column.name] ?? .null)
+            }
+            writer.key("_op"); writer.string(row.operation)
+            writer.key("_source_ts_ms"); writer.number(row.sourceTimestampMilliseconds)
+            writer.key("_source_pos"); writer.string(row.sourcePosition)
+            writer.key("_source_row"); writer.number(row.sourceRow)
+            writer.key("_source_gtid"); if let gtid = row.sourceGTID { writer.string(gtid) } else { writer.null() }
+            writer.key("_snapshot"); writer.bool(row.snapshot)
+            writer.key("_schema_version"); writer.number(row.schemaVersion)
+            writer.key("_kafka_partition"); writer.number(row.partition)
+            writer.key("_kafka_offset"); writer.number(row.offset)
+            writer.endObject()
+            output += writer.bytes
+            output.append(0x0A)
+        }
+        return output
+    }
+
+    /// Footer metadata that `sluice lake ls` and the load stage read without scanning rows.
+    static func metadata(_ batch: PartitionBatch, schema: TableSchema) -> [(key: String, value: String)] {
+        [
+            ("sluice.table", schema.table),
+            ("sluice.schema_version", String(schema.version)),
+            ("sluice.topic", batch.partition.topic),
+            ("sluice.partition", String(batch.partition.partition)),
+            ("sluice.first_offset", String(batch.firstOffset)),
+            ("sluice.last_offset", String(batch.nextOffset - 1)),
+            ("sluice.rows", String(batch.rows.count)),
+        ]
+    }
+}

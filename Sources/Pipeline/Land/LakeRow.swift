@@ -1,0 +1,54 @@
+import Kafka
+
+/// One change event as a lake row: the table's columns (the after image, or
+/// the before image for deletes) plus Sluice's metadata columns.
+public struct LakeRow: Sendable {
+    public var operation: String
+    /// Column values by schema column name (absent columns read as null).
+    public var values: [String: JSONValue]
+    public var sourceTimestampMilliseconds: Int64
+    /// `binlog file:position` of the change.
+    public var sourcePosition: String
+    public var sourceRow: Int64
+    public var sourceGTID: String?
+    public var snapshot: Bool
+    public var schemaVersion: Int
+    public var partition: Int32
+    public var offset: Int64
+    /// Bytes of the message, to bound batch sizes.
+    public var size: Int
+
+    /// Parses a change-event message; throws a clear error for anything that is not one.
+    public init(message: KafkaMessage) throws {
+        guard let value = message.value else {
+            throw LandError.malformed(message, "a tombstone cannot be a row")
+        }
+        let event: JSONValue
+        do { event = try JSONValue.parse(value) } catch {
+            throw LandError.malformed(message, "the value is not JSON (\(oneLineReason(error)))")
+        }
+        guard let operation = event["op"]?.stringValue, ["r", "c", "u", "d"].contains(operation),
+              let source = event["source"], let version = event["schema_version"]?.intValue else {
+            throw LandError.malformed(message, "the value is not a Sluice change event (op, source, schema_version)")
+        }
+        let image = operation == "d" ? event["before"] : event["after"]
+        guard let members = image?.objectMembers else {
+            throw LandError.malformed(message, "a '\(operation)' event without its \(operation == "d" ? "before" : "after") image")
+        }
+        self.operation = operation
+        self.values = Dictionary(members, uniquingKeysWith: { first, _ in first })
+        self.sourceTimestampMilliseconds = source["ts_ms"]?.intValue ?? 0
+        self.sourcePosition = "\(source["file"]?.stringValue ?? ""):\(source["pos"]?.intValue ?? 0)"
+        self.sourceRow = source["row"]?.intValue ?? 0
+        self.sourceGTID = source["gtid"]?.stringValue
+        self.snapshot = source["snapshot"] == .bool(true)
+        self.schemaVersion = Int(version)
+        self.partition = message.partition
+        self.offset = message.offset
+        self.size = value.count
+    }
+}
+
+func oneLineReason(_ error: any Error) -> String {
+    (error as? JSONParseError)?.summary ?? String(describing: error)
+}

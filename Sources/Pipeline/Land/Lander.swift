@@ -1,0 +1,211 @@
+import Foundation
+import Kafka
+import Logging
+import Parquet
+import S3
+import SluiceSupport
+
+/// `sluice land`: a consumer group that turns change-event topics into lake
+/// objects, exactly once per offset.
+///
+/// Per partition, rows are cut into batches by rules that depend only on the
+/// messages (row count, bytes, event-time interval, schema version), so the
+/// same input always makes the same batches. A batch becomes one object keyed
+/// by its first offset; the partition's offset is committed only after the
+/// object is stored. A crash anywhere therefore at worst rewrites the same
+/// key, and a rebalance drops uncommitted batches for the new owner to redo.
+public final class Lander: @unchecked Sendable {
+    let options: LandOptions
+    let topics: ExtractTopics
+    let layout: LakeLayout
+    let consumer: KafkaConsumer
+    let kafka: KafkaConfiguration
+    let s3: S3Client
+    let bucket: String
+    let observer: any LandProgressObserver
+    let stop: StopSignal
+    let logger: Logger
+    var catalog: SchemaCatalog!
+    var batches: [TopicPartition: PartitionBatch] = [:]
+    var summary = LandSummary()
+
+    public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
+                logger: Logger = Logger(label: "sluice.land")) throws {
+        self.options = options
+        let prefix = try options.topicPrefix ?? config.mysql().database ?? "sluice"
+        self.topics = ExtractTopics(prefix: prefix)
+        self.layout = LakeLayout(root: options.lakeRoot)
+        var kafka = try config.kafka()
+        // A committed offset that retention removed must stop land, not skip data.
+        kafka.properties["auto.offset.reset"] = "error"
+        self.kafka = kafka
+        self.consumer = try KafkaConsumer(configuration: kafka, groupID: options.groupID ?? "sluice-land-\(prefix)", logger: logger)
+        self.s3 = S3Client(configuration: try config.s3(), logger: logger)
+        self.bucket = try config.bucket()
+        self.observer = observer
+        self.stop = stop
+        self.logger = logger
+    }
+
+    /// Runs until caught up (or, with `follow`, until stopped).
+    public func run() async throws -> LandSummary {
+        let started = Date()
+        try await s3.headBucket(bucket)
+        let reader = KafkaTopicReader(configuration: kafka, logger: logger)
+        let schemasTopic = topics.schemas
+        catalog = try await runBlocking { try SchemaCatalog(reader: reader, topic: schemasTopic) }
+        let tables = try resolveTables()
+        try consumer.subscribe(topics: tables.map(topics.table))
+        logger.info("landing \(tables.count) tables of \(topics.prefix) into s3://\(bucket)/\(layout.root)/ as \(options.format.rawValue)")
+
+        var quietPolls = 0
+        while !stop.isStopped {
+            let consumer = self.consumer
+            let messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: .milliseconds(200)) }
+            for revoked in consumer.takeRevoked() where batches.removeValue(forKey: revoked) != nil {
+                logger.info("\(revoked) was revoked: its unwritten batch is left to the new owner")
+            }
+            for message in messages { try await add(message) }
+            try await flushIdle(caughtUp: messages.isEmpty)
+            if messages.isEmpty { quietPolls += 1 } else { quietPolls = 0 }
+            if !options.follow, quietPolls >= 3, batches.values.allSatisfy(\.isEmpty), try await caughtUp() { break }
+        }
+        // Stopping: write what is buffered, so the committed offsets reach as far as possible.
+        for partition in Array(batches.keys) { try await flush(partition) }
+        consumer.close()
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    func resolveTables() throws -> [String] {
+        let known = catalog.tables
+        guard !known.isEmpty else {
+            throw LandError(message: "no table schemas in \(topics.schemas); run sluice extract first (or check --topic-prefix)")
+        }
+        guard let requested = options.tables else { return known }
+        let unknown = requested.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw LandError(message: "unknown table \(unknown.joined(separator: ", ")) in \(topics.prefix); extracted tables are: \(known.joined(separator: ", "))")
+        }
+        return requested
+    }
+
+    /// Adds a message to its partition's batch, writing the batch first or after when a cut rule says so.
+    func add(_ message: KafkaMessage) async throws {
+        let partition = TopicPartition(topic: message.topic, partition: message.partition)
+        if let batch = batches[partition], message.offset != batch.nextOffset {
+            if message.offset < batch.nextOffset { return }   // a redelivery of what this batch already holds
+            throw LandError.gap(partition, expected: batch.nextOffset, found: message.offset)
+        }
+        guard message.value != nil else {
+            // Tombstones carry no row (the delete event before them does); they only advance the offset.
+            var batch = batches[partition] ?? PartitionBatch(partition: partition, firstOffset: message.offset)
+            batch.nextOffset = message.offset + 1
+            batch.lastActivity = Date()
+            batches[partition] = batch
+            return
+        }
+        let row = try LakeRow(message: message)
+        let bucket = row.sourceTimestampMilliseconds / Int64(options.rotateIntervalSeconds * 1000)
+        if let batch = batches[partition], !batch.rows.isEmpty,
+           batch.schemaVersion != row.schemaVersion || batch.timeBucket != bucket {
+            try await flush(partition)
+        }
+        var batch = batches[partition] ?? PartitionBatch(partition: partition, firstOffset: message.offset)
+        batch.append(row, bucket: bucket)
+        batches[partition] = batch
+        if batch.rows.count >= options.flushRows || batch.bytes >= options.flushBytes {
+            try await flush(partition)
+        }
+    }
+
+    /// Writes batches whose partition went quiet (or, when not following, that reached the partition's end).
+    func flushIdle(caughtUp: Bool) async throws {
+        let now = Date()
+        for (partition, batch) in batches
+        where (!options.follow && caughtUp) || now.timeIntervalSince(batch.lastActivity) >= options.idleFlushSeconds {
+            try await flush(partition)
+        }
+    }
+
+    /// Stores a batch as one object, then commits its partition's offset.
+    func flush(_ partition: TopicPartition) async throws {
+        guard let batch = batches.removeValue(forKey: partition) else { return }
+        let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
+        if !batch.rows.isEmpty {
+            guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
+                throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
+            }
+            let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
+            let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
+                                 partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
+            try await s3.putObject(bucket: bucket, key: key, body: body)
+            summary.record(table: table, rows: batch.rows.count, bytes: body.count)
+            observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
+        }
+        let consumer = self.consumer, next = batch.nextOffset
+        do {
+            try await runBlocking {
+                try consumer.commit([KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)])
+            }
+        } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
+            // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partition moved on; its new owner rewrites the same key.
+            logger.warning("\(partition): offset not committed (\(error.message)); the new owner redoes this batch")
+        }
+    }
+
+    /// Whether every assigned partition is read up to its current end (with
+    /// nothing buffered, that is landed and committed). Uses librdkafka's
+    /// local positions and cached watermarks; asks the broker only for
+    /// partitions it has not fetched from yet.
+    func caughtUp() async throws -> Bool {
+        let consumer = self.consumer
+        return try await runBlocking {
+            let assigned = try consumer.assignment()
+            guard !assigned.isEmpty else { return false }
+            for position in try consumer.positions(assigned) {
+                if position.offset >= 0, let high = consumer.cachedHighWatermark(topic: position.topic, partition: position.partition) {
+                    if position.offset < high { return false }
+                    continue
+                }
+                let (low, high) = try consumer.watermarks(topic: position.topic, partition: position.partition)
+                if max(position.offset, low) < high { return false }
+            }
+            return true
+        }
+    }
+}
+
+/// The rows buffered for one partition.
+struct PartitionBatch {
+    let partition: TopicPartition
+    let firstOffset: Int64
+    var nextOffset: Int64
+    var rows: [LakeRow] = []
+    var bytes = 0
+    var schemaVersion: Int?
+    var timeBucket: Int64?
+    /// `dt` of the first row's event time.
+    var day: String?
+    var lastActivity = Date()
+
+    init(partition: TopicPartition, firstOffset: Int64) {
+        self.partition = partition
+        self.firstOffset = firstOffset
+        self.nextOffset = firstOffset
+    }
+
+    var isEmpty: Bool { rows.isEmpty && nextOffset == firstOffset }
+
+    mutating func append(_ row: LakeRow, bucket: Int64) {
+        if rows.isEmpty {
+            schemaVersion = row.schemaVersion
+            timeBucket = bucket
+            day = LakeTime.dateText(milliseconds: row.sourceTimestampMilliseconds)
+        }
+        rows.append(row)
+        bytes += row.size
+        nextOffset = row.offset + 1
+        lastActivity = Date()
+    }
+}
