@@ -25,8 +25,10 @@ extension S3Client {
         public var partSize: Int = 8 << 20
         /// Retries on 5xx, 429, timeouts and connection errors.
         public var retry = RetryPolicy()
-        /// Upper bound for one HTTP exchange. Default 120 s.
-        public var requestTimeout: Duration = .seconds(120)
+        /// Upper bound for one attempt of an HTTP exchange, connecting included
+        /// (while the endpoint refuses connections, the HTTP client keeps
+        /// reconnecting until then). Default 60 s.
+        public var requestTimeout: Duration = .seconds(60)
 
         public init(endpoint: String? = nil, region: String = "us-east-1", credentials: AWSCredentials) {
             self.endpoint = endpoint
