@@ -23,6 +23,8 @@ public final class KafkaConsumer: Sendable {
         "heartbeat.interval.ms": "500",
         "max.poll.interval.ms": "60000",
         "partition.assignment.strategy": "range,roundrobin",
+        // Bounds librdkafka's prefetch queue (default 64 MiB) so memory follows batch sizes.
+        "queued.max.messages.kbytes": "16384",
     ]
 
     public init(configuration: KafkaConfiguration, groupID: String,

@@ -22,7 +22,9 @@ struct LandCommand: AsyncParsableCommand {
     @Option(help: "parquet or jsonl (gzip JSON Lines).") var format = "parquet"
     @Option(help: "Parquet compression: zstd, snappy or none.") var compression = "zstd"
     @Option(help: "Rows per object at most.") var flushRows = 50_000
-    @Option(help: "Message bytes per object at most.") var flushBytes = 32 << 20
+    @Option(help: "Message bytes per object at most.") var flushBytes = 16 << 20
+    @Option(help: "Message bytes all open batches may hold together; past it the largest is written early.")
+    var maxBufferBytes = 32 << 20
     @Option(help: "Event-time interval in seconds; an object never spans two (must divide 86400).") var rotateInterval = 3_600
     @Option(help: "Write a partial batch after its partition has been quiet this many seconds.") var idleFlush: Double = 5
     @Flag(help: "Keep consuming until interrupted.") var follow = false
@@ -30,7 +32,9 @@ struct LandCommand: AsyncParsableCommand {
     func validate() throws {
         guard LandOptions.Format(rawValue: format) != nil else { throw ValidationError("--format must be parquet or jsonl") }
         guard Self.codec(compression) != nil else { throw ValidationError("--compression must be zstd, snappy or none") }
-        guard flushRows > 0, flushBytes > 0 else { throw ValidationError("--flush-rows and --flush-bytes must be positive") }
+        guard flushRows > 0, flushBytes > 0, maxBufferBytes >= flushBytes else {
+            throw ValidationError("--flush-rows and --flush-bytes must be positive, and --max-buffer-bytes at least --flush-bytes")
+        }
         guard rotateInterval > 0, 86_400 % rotateInterval == 0 else {
             throw ValidationError("--rotate-interval must divide 86400 (a day), e.g. 600, 3600 or 86400")
         }
@@ -52,6 +56,7 @@ struct LandCommand: AsyncParsableCommand {
         options.compression = Self.codec(compression)!
         options.flushRows = flushRows
         options.flushBytes = flushBytes
+        options.maxBufferBytes = maxBufferBytes
         options.rotateIntervalSeconds = rotateInterval
         options.idleFlushSeconds = idleFlush
         options.follow = follow

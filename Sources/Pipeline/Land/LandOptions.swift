@@ -16,8 +16,11 @@ public struct LandOptions: Sendable {
     public var compression: ParquetCompression = .zstd
     /// A batch is written when it holds this many rows. Default 50,000.
     public var flushRows = 50_000
-    /// …or this many bytes of messages. Default 32 MiB.
-    public var flushBytes = 32 << 20
+    /// …or this many bytes of messages. Default 16 MiB.
+    public var flushBytes = 16 << 20
+    /// All open batches together hold at most this many message bytes; past
+    /// it the largest batch is written early. Default 32 MiB.
+    public var maxBufferBytes = 32 << 20
     /// …or when the next event's time falls in another interval of this many
     /// seconds (UTC, so it must divide a day). Default 3,600.
     public var rotateIntervalSeconds = 3_600

@@ -27,6 +27,8 @@ public final class Lander: @unchecked Sendable {
     let logger: Logger
     var catalog: SchemaCatalog!
     var batches: [TopicPartition: PartitionBatch] = [:]
+    /// Message bytes held by all open batches.
+    var bufferedBytes = 0
     var summary = LandSummary()
 
     public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
@@ -62,7 +64,9 @@ public final class Lander: @unchecked Sendable {
         while !stop.isStopped {
             let consumer = self.consumer
             let messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: .milliseconds(200)) }
-            for revoked in consumer.takeRevoked() where batches.removeValue(forKey: revoked) != nil {
+            for revoked in consumer.takeRevoked() {
+                guard let dropped = batches.removeValue(forKey: revoked) else { continue }
+                bufferedBytes -= dropped.bytes
                 logger.info("\(revoked) was revoked: its unwritten batch is left to the new owner")
             }
             for message in messages { try await add(message) }
@@ -117,6 +121,13 @@ public final class Lander: @unchecked Sendable {
         if batch.rows.count >= options.flushRows || batch.bytes >= options.flushBytes {
             try await flush(partition)
         }
+        bufferedBytes += row.size
+        if bufferedBytes > options.maxBufferBytes {
+            // Memory, not the data, decides this cut; like an idle flush it keeps exactly-once
+            // (the next batch starts where this one ends and is committed the same way).
+            if let largest = batches.max(by: { $0.value.bytes < $1.value.bytes })?.key { try await flush(largest) }
+            bufferedBytes = batches.values.reduce(0) { $0 + $1.bytes }
+        }
     }
 
     /// Writes batches whose partition went quiet (or, when not following, that reached the partition's end).
@@ -131,6 +142,7 @@ public final class Lander: @unchecked Sendable {
     /// Stores a batch as one object, then commits its partition's offset.
     func flush(_ partition: TopicPartition) async throws {
         guard let batch = batches.removeValue(forKey: partition) else { return }
+        bufferedBytes -= batch.bytes
         let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
         if !batch.rows.isEmpty {
             guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
