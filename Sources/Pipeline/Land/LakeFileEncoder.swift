@@ -54,6 +54,8 @@ enum LakeFileEncoder {
         [
             ("sluice.table", schema.table),
             ("sluice.schema_version", String(schema.version)),
+            ("sluice.key", schema.key.joined(separator: ",")),
+            ("sluice.has_primary_key", String(schema.hasPrimaryKey)),
             ("sluice.topic", batch.partition.topic),
             ("sluice.partition", String(batch.partition.partition)),
             ("sluice.first_offset", String(batch.firstOffset)),

@@ -1,10 +1,14 @@
-import SluiceSupport
 
 /// A malformed JSON document, with the byte offset where parsing stopped.
 public struct JSONParseError: UserFacingError, Sendable {
     public var offset: Int
     public var reason: String
     public var summary: String { "malformed JSON at byte \(offset): \(reason)" }
+
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
 }
 
 extension JSONValue {
