@@ -26,9 +26,12 @@ public enum Warehouse {
             let result = try await body(connection)
             try? await connection.close()
             return result
-        } catch {
+        } catch let error as PSQLError {
             try? await connection.close()
             throw WarehouseError.from(error, context: "query failed")
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 

@@ -15,6 +15,8 @@ struct Sluice: AsyncParsableCommand {
             DoctorCommand.self,
             ExtractCommand.self,
             LandCommand.self,
+            LoadCommand.self,
+            SQLCommand.self,
             TablesCommand.self,
             LakeCommand.self,
             DevKafkaCommand.self,

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import Parquet
+import S3
+import Warehouse
+
+/// `sluice load` (first part): applies new lake files to `staging.<table>`,
+/// the current state of each source table, exactly once per file.
+///
+/// Each file is applied in one transaction together with its row in
+/// `sluice.loaded_files`, so a crash leaves the warehouse as it was before
+/// that file, and a rerun skips what is already applied. Changes are merged
+/// in source-position order (binlog file, position, row), never by arrival.
+public final class Loader: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Top folder of the lake in the bucket. Default `raw`.
+        public var lakeRoot = "raw"
+        /// Tables to load; `nil` means every table in the lake.
+        public var tables: [String]?
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var files = 0
+        public var rows = 0
+        public var rowsByTable: [String: Int] = [:]
+        public var seconds = 0.0
+    }
+
+    let options: Options
+    let warehouse: WarehouseConfiguration
+    let s3: S3Client
+    let bucket: String
+    let stop: StopSignal
+    let logger: Logger
+
+    /// Metadata columns of staging tables (besides the table's own).
+    static let positionColumns = ["_src_file", "_src_pos", "_src_row"]
+
+    public init(config: SluiceConfig, options: Options, stop: StopSignal, logger: Logger = Logger(label: "sluice.load")) throws {
+        self.options = options
+        self.warehouse = try config.warehouse()
+        self.s3 = S3Client(configuration: try config.s3(), logger: logger)
+        self.bucket = try config.bucket()
+        self.stop = stop
+        self.logger = logger
+    }
+
+    public func run(progress: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws -> Summary {
+        let started = Date()
+        var summary = Summary()
+        try await Warehouse.withConnection(warehouse, logger: logger) { connection in
+            let session = WarehouseSession(connection: connection, logger: logger)
+            try await Self.createLedger(session)
+            let loaded = Set(try await session.rows("SELECT key FROM sluice.loaded_files").rows.compactMap { $0.first ?? nil })
+            let layout = LakeLayout(root: options.lakeRoot)
+            let objects = try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
+                .filter { object in
+                    guard object.key.hasSuffix(".parquet"), let parts = LakeLayout.parse(object.key) else { return false }
+                    return options.tables?.contains(parts.table) ?? true
+                }
+                .filter { !loaded.contains($0.key) }
+                .sorted { $0.key < $1.key }
+            logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
+            for object in objects {
+                if stop.isStopped { break }
+                let rows = try await apply(object, session: session)
+                summary.files += 1
+                summary.rows += rows.count
+                summary.rowsByTable[rows.table, default: 0] += rows.count
+                progress(rows.table, summary.rowsByTable[rows.table] ?? 0)
+            }
+            return ()
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    static func createLedger(_ session: WarehouseSession) async throws {
+        try await session.execute("CREATE SCHEMA IF NOT EXISTS sluice")
+        try await session.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        try await session.execute("""
+            CREATE TABLE IF NOT EXISTS sluice.loaded_files (
+                key text PRIMARY KEY, etag text NOT NULL, size bigint NOT NULL, table_name text NOT NULL,
+                rows bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now())
+            """)
+        try await session.execute("""
+            CREATE TABLE IF NOT EXISTS sluice.pending_changes (
+                table_name text NOT NULL, key_text text NOT NULL, PRIMARY KEY (table_name, key_text))
+            """)
+    }
+
+    /// Applies one lake file in one transaction; returns its table and row count.
+    func apply(_ object: S3ObjectInfo, session: WarehouseSession) async throws -> (table: String, count: Int) {
+        let reader = try ParquetReader(try await s3.getObject(bucket: bucket, key: object.key))
+        guard let table = reader.metadata["sluice.table"], let keyList = reader.metadata["sluice.key"] else {
+            throw LandError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
+        }
+        let values = try reader.readColumns()
+        let sourceColumns = reader.columns.filter { !$0.name.hasPrefix("_") }
+        let columns = sourceColumns.map(StagingColumn.init)
+        let key = keyList.split(separator: ",").map { StagingColumn.snakeCase(String($0)) }
+        func column(_ name: String) -> ParquetColumnValues { values[reader.columns.firstIndex { $0.name == name }!] }
+
+        // Rows as COPY text: the table's columns, then _op and the source position.
+        let texts = columns.map { staging in staging.texts(column(staging.source.name)) }
+        guard case .bytes(let operations) = column("_op"), case .bytes(let positions) = column("_source_pos"),
+              case .int64(let sourceRows) = column("_source_row") else {
+            throw LandError(message: "lake file \(object.key) lacks Sluice's metadata columns")
+        }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(reader.rowCount)
+        for index in 0..<reader.rowCount {
+            let position = String(decoding: positions[index] ?? [], as: UTF8.self)
+            let split = position.lastIndex(of: ":")
+            let file = split.map { String(position[..<$0]) } ?? position
+            let offset = split.map { String(position[position.index(after: $0)...]) } ?? "0"
+            rows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), file, offset,
+                                                  String(sourceRows[index] ?? 0)])
+        }
+
+        let q = WarehouseSession.quote
+        let target = "staging.\(q(table))"
+        try await session.transaction {
+            try await ensureStagingTable(session, table: table, columns: columns, key: key)
+            let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
+                + ["_op text", "_src_file text", "_src_pos bigint", "_src_row bigint"]
+            try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
+            try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op"] + Self.positionColumns, rows: rows)
+            let keyList = key.map(q).joined(separator: ", ")
+            // The latest change of each key in this file, by source position.
+            try await session.execute("""
+                CREATE TEMP TABLE latest ON COMMIT DROP AS
+                SELECT DISTINCT ON (\(keyList)) * FROM incoming
+                ORDER BY \(keyList), _src_file DESC, _src_pos DESC, _src_row DESC
+                """)
+            let match = key.map { "t.\(q($0)) = l.\(q($0))" }.joined(separator: " AND ")
+            let newer = "(t._src_file, t._src_pos, t._src_row) < (l._src_file, l._src_pos, l._src_row)"
+            try await session.execute("DELETE FROM \(target) AS t USING latest AS l WHERE \(match) AND l._op = 'd' AND \(newer)")
+            let all = columns.map { q($0.name) } + Self.positionColumns
+            let updates = all.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+            try await session.execute("""
+                INSERT INTO \(target) AS t (\(all.joined(separator: ", ")))
+                SELECT \(all.joined(separator: ", ")) FROM latest WHERE _op <> 'd'
+                ON CONFLICT (\(keyList)) DO UPDATE SET \(updates)
+                WHERE (t._src_file, t._src_pos, t._src_row) < (EXCLUDED._src_file, EXCLUDED._src_pos, EXCLUDED._src_row)
+                """)
+            // Keys the star must revisit, kept until the star update consumes them.
+            let keyText = key.map { "l.\(q($0))::text" }.joined(separator: " || '|' || ")
+            try await session.execute("""
+                INSERT INTO sluice.pending_changes (table_name, key_text)
+                SELECT \(WarehouseSession.literal(table)), \(keyText) FROM latest AS l ON CONFLICT DO NOTHING
+                """)
+            try await session.execute("""
+                INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows)
+                VALUES (\(WarehouseSession.literal(object.key)), \(WarehouseSession.literal(object.etag)), \(object.size),
+                        \(WarehouseSession.literal(table)), \(rows.count))
+                """)
+        }
+        return (table, rows.count)
+    }
+
+    /// Creates `staging.<table>` on first sight, adds columns a new schema version brought.
+    func ensureStagingTable(_ session: WarehouseSession, table: String, columns: [StagingColumn], key: [String]) async throws {
+        let q = WarehouseSession.quote
+        let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
+            + ["_src_file text NOT NULL", "_src_pos bigint NOT NULL", "_src_row bigint NOT NULL",
+               "PRIMARY KEY (\(key.map(q).joined(separator: ", ")))"]
+        try await session.execute("CREATE TABLE IF NOT EXISTS staging.\(q(table)) (\(definitions.joined(separator: ", ")))")
+        for column in columns {
+            try await session.execute("ALTER TABLE staging.\(q(table)) ADD COLUMN IF NOT EXISTS \(q(column.name)) \(column.sqlType)")
+        }
+    }
+}
