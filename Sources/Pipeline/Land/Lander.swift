@@ -175,13 +175,19 @@ public final class Lander: @unchecked Sendable {
         return try await runBlocking {
             let assigned = try consumer.assignment()
             guard !assigned.isEmpty else { return false }
+            var unread: [KafkaTopicPartitionOffset] = []
             for position in try consumer.positions(assigned) {
                 if position.offset >= 0, let high = consumer.cachedHighWatermark(topic: position.topic, partition: position.partition) {
                     if position.offset < high { return false }
-                    continue
+                } else {
+                    unread.append(position)
                 }
-                let (low, high) = try consumer.watermarks(topic: position.topic, partition: position.partition)
-                if max(position.offset, low) < high { return false }
+            }
+            // Partitions nothing was read from this run: done if the group's commit reaches their end.
+            guard !unread.isEmpty else { return true }
+            for committed in try consumer.committed(unread.map { ($0.topic, $0.partition) }) {
+                let (low, high) = try consumer.watermarks(topic: committed.topic, partition: committed.partition)
+                if max(committed.offset, low) < high { return false }
             }
             return true
         }

@@ -1,0 +1,73 @@
+import Foundation
+import Pipeline
+import SluiceTestSupport
+import Testing
+
+extension PipelineIntegration {
+    /// `sluice load` into staging: exact state of the source, applied once, deletes and updates in source order.
+    @Suite struct LoadStagingTests {
+        static let tables = ["customers", "employees", "offices", "orderdetails", "orders", "payments", "productlines", "products"]
+
+        /// extract → land → load for one test database.
+        static func pipeline(_ database: TestDatabase, warehouse: TestWarehouse) throws -> CommandResult {
+            let prefix = database.name
+            let extract = try runSluice(["extract", "--topic-prefix", prefix, "--mysql-database", database.name])
+            #expect(extract.status == 0, "\(extract.standardError)")
+            let land = try runSluice(["land", "--topic-prefix", prefix, "--mysql-database", database.name, "--lake-root", "\(prefix)/raw"])
+            #expect(land.status == 0, "\(land.standardError)")
+            return try runSluice(["load", "--lake-root", "\(prefix)/raw"], environment: warehouse.environment)
+        }
+
+        @Test func stagingMirrorsTheSourceAndReloadsNothing() async throws {
+            let database = try await TestDatabase.create(copying: Self.tables)
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+
+            let first = try Self.pipeline(database, warehouse: warehouse)
+            #expect(first.status == 0, "\(first.standardError)")
+            let expected = ["customers": 122, "employees": 23, "offices": 7, "orderdetails": 2996,
+                            "orders": 326, "payments": 273, "productlines": 7, "products": 110]
+            for (table, count) in expected {
+                #expect(try await warehouse.scalar("SELECT count(*) FROM staging.\(table)") == String(count), "\(table)")
+            }
+            #expect(try await warehouse.scalar("SELECT sum(quantity_ordered * price_each) FROM staging.orderdetails") == "9604190.61")
+            #expect(try await warehouse.scalar("SELECT sum(amount) FROM staging.payments") == "8853839.23")
+            let mini = try #require(try await warehouse.rows(
+                "SELECT customer_name, contact_first_name, address_line1, address_line2, credit_limit FROM staging.customers WHERE customer_number = 209").first)
+            #expect(mini == ["Mini Caravy", "Frédérique ", "24, place Kléber", nil, "53800.00"])
+
+            // A second load applies nothing and changes nothing.
+            let files = try await warehouse.scalar("SELECT count(*) FROM sluice.loaded_files")
+            let again = try runSluice(["load", "--lake-root", "\(database.name)/raw"], environment: warehouse.environment)
+            #expect(again.status == 0)
+            #expect(again.standardOutput.contains("load: 0 files, 0 rows"), "\(again.standardOutput)")
+            #expect(try await warehouse.scalar("SELECT count(*) FROM sluice.loaded_files") == files)
+            #expect(try await warehouse.scalar("SELECT count(*) FROM staging.orderdetails") == "2996")
+        }
+
+        @Test func deletesUpdatesAndReinsertsApplyInSourceOrder() async throws {
+            let database = try await TestDatabase.create(copying: Self.tables)
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            #expect(try Self.pipeline(database, warehouse: warehouse).status == 0)
+
+            // 10100/S18_1749 is 30 × 136.00; 10100/S18_2248 is 50 × 55.09, changed to 20; 10101/S18_2325
+            // is deleted and inserted again with another quantity within one binlog stretch.
+            let removed = Decimal(string: "4080.00")!, updated = Decimal(30) * Decimal(string: "55.09")!
+            try await database.execute("DELETE FROM orderdetails WHERE orderNumber = 10100 AND productCode = 'S18_1749'")
+            try await database.execute("UPDATE orderdetails SET quantityOrdered = 20 WHERE orderNumber = 10100 AND productCode = 'S18_2248'")
+            let before = try #require(try await database.admin.query(
+                "SELECT quantityOrdered, priceEach FROM \(database.name).orderdetails WHERE orderNumber = 10101 AND productCode = 'S18_2325'").rows.first)
+            try await database.execute("DELETE FROM orderdetails WHERE orderNumber = 10101 AND productCode = 'S18_2325'")
+            try await database.execute("INSERT INTO orderdetails VALUES (10101, 'S18_2325', 7, \(before[1]!), 3)")
+            #expect(try Self.pipeline(database, warehouse: warehouse).status == 0)
+
+            let reinserted = (Decimal(string: before[0]!)! - 7) * Decimal(string: before[1]!)!
+            let expected = Decimal(string: "9604190.61")! - removed - updated - reinserted
+            #expect(try await warehouse.scalar("SELECT sum(quantity_ordered * price_each) FROM staging.orderdetails") == "\(expected)")
+            #expect(try await warehouse.scalar("SELECT count(*) FROM staging.orderdetails") == "2995")
+            #expect(try await warehouse.scalar(
+                "SELECT quantity_ordered FROM staging.orderdetails WHERE order_number = 10101 AND product_code = 'S18_2325'") == "7")
+        }
+    }
+}
