@@ -52,14 +52,18 @@ public final class Loader: @unchecked Sendable {
         try await Warehouse.withConnection(warehouse, logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
             try await Self.createLedger(session)
-            let loaded = Set(try await session.rows("SELECT key FROM sluice.loaded_files").rows.compactMap { $0.first ?? nil })
+            // A key is done when the ledger has it with the same entity tag (a rewritten object is new).
+            var loaded: [String: String] = [:]
+            for row in try await session.rows("SELECT key, etag FROM sluice.loaded_files").rows {
+                if let key = row[0] { loaded[key] = row[1] ?? "" }
+            }
             let layout = LakeLayout(root: options.lakeRoot)
             let objects = try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
                 .filter { object in
                     guard object.key.hasSuffix(".parquet"), let parts = LakeLayout.parse(object.key) else { return false }
                     return options.tables?.contains(parts.table) ?? true
                 }
-                .filter { !loaded.contains($0.key) }
+                .filter { loaded[$0.key] != $0.etag }
                 .sorted { $0.key < $1.key }
             logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
             for object in objects {
@@ -155,6 +159,8 @@ public final class Loader: @unchecked Sendable {
                 INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows)
                 VALUES (\(WarehouseSession.literal(object.key)), \(WarehouseSession.literal(object.etag)), \(object.size),
                         \(WarehouseSession.literal(table)), \(rows.count))
+                ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = EXCLUDED.rows,
+                    loaded_at = now()
                 """)
         }
         return (table, rows.count)
