@@ -37,11 +37,9 @@ extension PipelineIntegration {
             // ALTER TABLE, then an UPDATE that uses the new column.
             try await database.execute("ALTER TABLE customers ADD COLUMN loyaltyTier VARCHAR(10)")
             try await database.execute("UPDATE customers SET loyaltyTier = 'gold', city = 'Nantès' WHERE customerNumber = 103")
-            var update: JSONValue?
-            #expect(try eventually(within: 10) {
-                update = try readTopic("\(prefix).customers").last { $0.json?["op"] == .string("u") }?.json
-                return update != nil
-            })
+            let customers = try TopicFollower("\(prefix).customers")
+            #expect(try customers.waitFor(within: 30) { messages in messages.contains { $0.json?["op"] == .string("u") } })
+            let update = customers.messages.last { $0.json?["op"] == .string("u") }?.json
             #expect(update?["schema_version"] == .number("2"))
             #expect(update?["after"]?["loyaltyTier"] == .string("gold"))
             #expect(update?["after"]?["city"] == .string("Nantès"))

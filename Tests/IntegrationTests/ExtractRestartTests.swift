@@ -19,8 +19,9 @@ extension PipelineIntegration {
             let first = try BackgroundSluice(arguments)
             // Kill it once a checkpoint shows the table partly done.
             var killedAt = 0
-            let checkpointed = try eventually(within: 120) {
-                guard let value = try readTopic("\(prefix)._offsets").last?.json,
+            let offsets = try TopicFollower("\(prefix)._offsets")
+            let checkpointed = try offsets.waitFor(within: 120) { messages in
+                guard let value = messages.last?.json,
                       let progress = value["snapshot"]?["tables"]?["big"], progress["done"] == .bool(false),
                       let sent = progress["rows"]?.intValue, sent >= 20_000 else { return false }
                 killedAt = Int(sent)

@@ -40,12 +40,13 @@ extension PipelineIntegration {
             let extract = try BackgroundSluice(["extract", "--follow", "--topic-prefix", prefix, "--mysql-database", database.name])
             defer { extract.signal(SIGKILL) }
             let topic = "\(prefix).types"
-            #expect(try eventually(within: 60) { try readTopic(topic).count >= 2 }, "\(extract.standardError)")
+            let follower = try TopicFollower(topic)
+            #expect(try follower.waitFor(within: 60) { $0.count >= 2 }, "\(extract.standardError)")
 
             try await database.execute("INSERT INTO types VALUES (3, \(Self.values))")
             try await database.execute("INSERT INTO types (id) VALUES (4)")
-            var messages: [KafkaMessage] = []
-            #expect(try eventually(within: 10) { messages = try readTopic(topic); return messages.count >= 4 })
+            #expect(try follower.waitFor(within: 10) { $0.count >= 4 })
+            let messages = follower.messages
             func row(_ id: Int) throws -> [(String, JSONValue)] {
                 let event = try #require(messages.first { $0.keyText == "{\"id\":\(id)}" }?.json)
                 return try #require(event["after"]?.objectMembers).filter { $0.0 != "id" }
