@@ -31,7 +31,7 @@ struct ExtractCommand: AsyncParsableCommand {
         let config = try connection.load()
         var options = ExtractOptions()
         options.topicPrefix = topicPrefix
-        options.tables = tables?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        options.tables = tableList(tables)
         options.follow = follow
         options.reset = reset
         options.checkpointEveryRows = checkpointRows

@@ -49,7 +49,7 @@ struct LandCommand: AsyncParsableCommand {
         let config = try connection.load()
         var options = LandOptions()
         options.topicPrefix = topicPrefix
-        options.tables = tables?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        options.tables = tableList(tables)
         options.groupID = group
         options.lakeRoot = lakeRoot
         options.format = LandOptions.Format(rawValue: format)!

@@ -20,7 +20,7 @@ struct LoadCommand: AsyncParsableCommand {
         let config = try connection.load()
         var options = Loader.Options()
         options.lakeRoot = lakeRoot
-        options.tables = tables?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        options.tables = tableList(tables)
         let stop = StopSignal()
         let display = ProgressDisplay()
         let loader = try Loader(config: config, options: options, stop: stop)
