@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline", "SluiceTestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline", "SluiceTestSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport", "Parquet"], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SluiceTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice"]),
     ],

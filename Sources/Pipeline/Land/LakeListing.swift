@@ -26,6 +26,13 @@ public struct LakeListing: Sendable {
         self.layout = layout
     }
 
+    /// A Parquet object's footer (schema, row count, key-value metadata), read with two range GETs.
+    public static func footer(s3: S3Client, bucket: String, key: String, size: Int) async throws -> ParquetReader {
+        let tail = try await s3.getObject(bucket: bucket, key: key, range: (size - 8)...(size - 1))
+        let length = try ParquetReader.footerLength(lastEightBytes: tail)
+        return try ParquetReader(footerTail: try await s3.getObject(bucket: bucket, key: key, range: (size - 8 - length)...(size - 1)))
+    }
+
     public func list(table: String?) async throws -> [LakeObject] {
         var objects: [LakeObject] = []
         for info in try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: table)) {
@@ -33,10 +40,7 @@ public struct LakeListing: Sendable {
             var object = LakeObject(key: info.key, size: info.size, table: parts.table, day: parts.day,
                                     partition: parts.partition, firstOffset: parts.firstOffset)
             if info.key.hasSuffix(".parquet"), info.size >= 12 {
-                let tail = try await s3.getObject(bucket: bucket, key: info.key, range: (info.size - 8)...(info.size - 1))
-                let length = try ParquetReader.footerLength(lastEightBytes: tail)
-                let footer = try await s3.getObject(bucket: bucket, key: info.key, range: (info.size - 8 - length)...(info.size - 1))
-                let reader = try ParquetReader(footerTail: footer)
+                let reader = try await Self.footer(s3: s3, bucket: bucket, key: info.key, size: info.size)
                 object.rows = reader.rowCount
                 object.lastOffset = reader.metadata["sluice.last_offset"].flatMap { Int64($0) }
             } else if info.key.hasSuffix(".jsonl.gz") {

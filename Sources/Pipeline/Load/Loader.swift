@@ -17,6 +17,8 @@ public final class Loader: @unchecked Sendable {
         public var lakeRoot = "raw"
         /// Tables to load; `nil` means every table in the lake.
         public var tables: [String]?
+        /// Update the `mart` star after applying files. Default `true`.
+        public var updateStar = true
         public init() {}
     }
 
@@ -25,6 +27,10 @@ public final class Loader: @unchecked Sendable {
         public var rows = 0
         public var rowsByTable: [String: Int] = [:]
         public var seconds = 0.0
+        /// Seconds spent updating the star; `nil` when it was not updated.
+        public var starSeconds: Double?
+        /// Why the star was not updated (staging tables it needs are missing).
+        public var starSkipped: String?
     }
 
     let options: Options
@@ -52,19 +58,8 @@ public final class Loader: @unchecked Sendable {
         try await Warehouse.withConnection(warehouse, logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
             try await Self.createLedger(session)
-            // A key is done when the ledger has it with the same entity tag (a rewritten object is new).
-            var loaded: [String: String] = [:]
-            for row in try await session.rows("SELECT key, etag FROM sluice.loaded_files").rows {
-                if let key = row[0] { loaded[key] = row[1] ?? "" }
-            }
+            let objects = try await newFiles(ledger: try await Self.ledger(session))
             let layout = LakeLayout(root: options.lakeRoot)
-            let objects = try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
-                .filter { object in
-                    guard object.key.hasSuffix(".parquet"), let parts = LakeLayout.parse(object.key) else { return false }
-                    return options.tables?.contains(parts.table) ?? true
-                }
-                .filter { loaded[$0.key] != $0.etag }
-                .sorted { $0.key < $1.key }
             logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
             for object in objects {
                 if stop.isStopped { break }
@@ -74,10 +69,69 @@ public final class Loader: @unchecked Sendable {
                 summary.rowsByTable[rows.table, default: 0] += rows.count
                 progress(rows.table, summary.rowsByTable[rows.table] ?? 0)
             }
+            if options.updateStar && !stop.isStopped {
+                let missing = try await Self.missingStarSources(session)
+                if missing.isEmpty {
+                    let star = Date()
+                    try await Self.updateStar(session)
+                    summary.starSeconds = Date().timeIntervalSince(star)
+                } else {
+                    summary.starSkipped = "staging lacks \(missing.joined(separator: ", ")); load those tables to build mart"
+                    logger.notice("star not updated: \(summary.starSkipped!)")
+                }
+            }
             return ()
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Applied lake objects and their entity tags.
+    static func ledger(_ session: WarehouseSession) async throws -> [String: String] {
+        var loaded: [String: String] = [:]
+        for row in try await session.rows("SELECT key, etag FROM sluice.loaded_files").rows {
+            if let key = row[0] { loaded[key] = row[1] ?? "" }
+        }
+        return loaded
+    }
+
+    /// Lake Parquet objects of the selected tables not in `ledger` with the same entity tag
+    /// (a rewritten object is new), in key order.
+    func newFiles(ledger: [String: String]) async throws -> [S3ObjectInfo] {
+        let layout = LakeLayout(root: options.lakeRoot)
+        return try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
+            .filter { object in
+                guard object.key.hasSuffix(".parquet"), let parts = LakeLayout.parse(object.key) else { return false }
+                return options.tables?.contains(parts.table) ?? true
+            }
+            .filter { ledger[$0.key] != $0.etag }
+            .sorted { $0.key < $1.key }
+    }
+
+    /// The Redshift script for the new lake files (`--dialect redshift --dry-run`): reads only
+    /// Parquet footers. With `useLedger`, files in the warehouse's ledger are left out.
+    public func redshiftScript(iamRole: String, useLedger: Bool) async throws -> (manifests: [RedshiftLoadScript.Manifest], sql: String) {
+        var ledger: [String: String] = [:]
+        if useLedger {
+            ledger = try await Warehouse.withConnection(warehouse, logger: logger) { connection in
+                let session = WarehouseSession(connection: connection, logger: logger)
+                let exists = try await session.scalar("SELECT to_regclass('sluice.loaded_files') IS NOT NULL") == "true"
+                return exists ? try await Self.ledger(session) : [:]
+            }
+        }
+        var files: [RedshiftLoadScript.File] = []
+        for object in try await newFiles(ledger: ledger) {
+            let footer = try await LakeListing.footer(s3: s3, bucket: bucket, key: object.key, size: object.size)
+            guard let table = footer.metadata["sluice.table"], let key = footer.metadata["sluice.key"] else {
+                throw LandError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
+            }
+            files.append(RedshiftLoadScript.File(key: object.key, etag: object.etag, size: object.size, rows: footer.rowCount,
+                                                 table: table, keyColumns: key.split(separator: ",").map(String.init),
+                                                 columns: footer.columns))
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).filter { $0.isNumber }
+        let script = RedshiftLoadScript(bucket: bucket, manifestPrefix: "\(options.lakeRoot)/_manifests/\(stamp)", iamRole: iamRole)
+        return script.render(files)
     }
 
     static func createLedger(_ session: WarehouseSession) async throws {
@@ -92,6 +146,21 @@ public final class Loader: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
                 table_name text NOT NULL, key_text text NOT NULL, PRIMARY KEY (table_name, key_text))
             """)
+    }
+
+    /// Staging tables the star needs that do not exist yet.
+    static func missingStarSources(_ session: WarehouseSession) async throws -> [String] {
+        let present = Set(try await session.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").rows.compactMap { $0[0] })
+        return StarSchema.sourceTables.subtracting(present).sorted()
+    }
+
+    /// Creates the star if needed and applies the pending changes in one transaction.
+    static func updateStar(_ session: WarehouseSession) async throws {
+        for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
+        try await session.transaction {
+            for statement in StarSchema.updateStatements(.postgres) { try await session.execute(statement) }
+        }
     }
 
     /// Applies one lake file in one transaction; returns its table and row count.

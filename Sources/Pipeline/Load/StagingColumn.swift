@@ -29,6 +29,15 @@ struct StagingColumn {
         return output
     }
 
+    /// The column's type on Redshift: `text` and `bytea` have no Redshift spelling.
+    var redshiftType: String {
+        switch sqlType {
+        case "text": return "varchar(65535)"
+        case "bytea": return "varbyte(1024000)"
+        default: return sqlType
+        }
+    }
+
     static func sqlType(_ column: ParquetColumn) -> String {
         switch (column.physicalType, column.logicalType) {
         case (_, .decimal(let precision, let scale)?): return "numeric(\(precision),\(scale))"
