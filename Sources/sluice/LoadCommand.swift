@@ -27,6 +27,7 @@ struct LoadCommand: AsyncParsableCommand {
     var iamRole = "arn:aws:iam::123456789012:role/sluice-redshift-copy"
     @Flag(help: "With --dry-run: plan every lake file, without reading the warehouse's ledger.") var allFiles = false
     @Flag(help: "Apply files to staging only; leave the star as it is.") var noStar = false
+    @Flag(help: "Drop the mart schema and build it again from staging (SCD2 history starts over).") var rebuildStar = false
 
     func validate() throws {
         if dialect == .redshift && !dryRun {
@@ -36,6 +37,7 @@ struct LoadCommand: AsyncParsableCommand {
             throw ValidationError("--dry-run prints the Redshift SQL: add --dialect redshift")
         }
         if allFiles && !dryRun { throw ValidationError("--all-files only applies to --dry-run") }
+        if noStar && rebuildStar { throw ValidationError("--no-star and --rebuild-star contradict each other: pick one") }
     }
 
     func run() async throws {
@@ -44,6 +46,7 @@ struct LoadCommand: AsyncParsableCommand {
         options.lakeRoot = lakeRoot
         options.tables = tableList(tables)
         options.updateStar = !noStar
+        options.rebuildStar = rebuildStar
         let stop = StopSignal()
         let loader = try Loader(config: config, options: options, stop: stop)
         if dryRun {

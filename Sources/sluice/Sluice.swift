@@ -16,6 +16,7 @@ struct Sluice: AsyncParsableCommand {
             ExtractCommand.self,
             LandCommand.self,
             LoadCommand.self,
+            GenerateCommand.self,
             SQLCommand.self,
             TablesCommand.self,
             LakeCommand.self,

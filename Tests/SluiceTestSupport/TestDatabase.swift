@@ -10,7 +10,7 @@ public struct TestDatabase: Sendable {
 
     /// Creates `t_<random>`, optionally with copies of classicmodels tables (data included).
     public static func create(copying tables: [String] = []) async throws -> TestDatabase {
-        let name = "t_" + UUID().uuidString.prefix(8).lowercased()
+        let name = newName()
         let admin = try await MySQLConnection.connect(try TestStack.mysqlAdmin(database: nil))
         try await admin.execute("CREATE DATABASE \(name) CHARACTER SET latin1")
         for table in tables {
@@ -19,6 +19,14 @@ public struct TestDatabase: Sendable {
         }
         return TestDatabase(name: name, admin: admin)
     }
+
+    /// A database another command created (e.g. `sluice generate`), dropped like the others.
+    public static func adopt(_ name: String) async throws -> TestDatabase {
+        TestDatabase(name: name, admin: try await MySQLConnection.connect(try TestStack.mysqlAdmin(database: nil)))
+    }
+
+    /// A fresh scratch name, for commands that create the database themselves.
+    public static func newName() -> String { "t_" + UUID().uuidString.prefix(8).lowercased() }
 
     /// Runs statements in this database.
     public func execute(_ sql: String) async throws {

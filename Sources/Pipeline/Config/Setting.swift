@@ -29,6 +29,10 @@ extension Setting {
     public static let mysqlPassword = Setting("MYSQL_PASSWORD", flag: "--mysql-password", default: "", secret: true,
                                               aliases: ["MYSQL_PWD"], help: "MySQL password")
     public static let mysqlDatabase = Setting("MYSQL_DATABASE", flag: "--mysql-database", default: "classicmodels", help: "source database")
+    public static let mysqlAdminUser = Setting("SLUICE_MYSQL_ADMIN_USER", flag: "--mysql-admin-user", default: nil,
+                                               help: "MySQL account that may create databases (sluice generate only)")
+    public static let mysqlAdminPassword = Setting("SLUICE_MYSQL_ADMIN_PASSWORD", flag: "--mysql-admin-password", default: nil, secret: true,
+                                                   help: "password of the MySQL admin account")
     public static let kafkaBootstrap = Setting("KAFKA_BOOTSTRAP_SERVERS", flag: "--kafka-bootstrap-servers", default: "localhost:9092",
                                                help: "Kafka bootstrap servers, host:port[,host:port…]")
     public static let awsAccessKeyID = Setting("AWS_ACCESS_KEY_ID", flag: "--aws-access-key-id", default: nil, help: "S3 access key id")
@@ -47,7 +51,7 @@ extension Setting {
 
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [
-        mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase,
+        mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlAdminUser, mysqlAdminPassword,
         kafkaBootstrap,
         awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket,
         warehouseURL,

@@ -14,6 +14,17 @@ extension SluiceConfig {
             database: try required(.mysqlDatabase))
     }
 
+    /// MySQL settings for the account that may create databases (`sluice generate`):
+    /// the admin account if one is configured, else the regular one.
+    public func mysqlAdmin() throws -> MySQLConnection.Configuration {
+        var settings = try mysql()
+        if let user = self[.mysqlAdminUser], !user.isEmpty {
+            settings.user = user
+            settings.password = Secret(self[.mysqlAdminPassword] ?? "")
+        }
+        return settings
+    }
+
     /// The Kafka client settings.
     public func kafka() throws -> KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: try required(.kafkaBootstrap))

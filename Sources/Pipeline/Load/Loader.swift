@@ -19,6 +19,8 @@ public final class Loader: @unchecked Sendable {
         public var tables: [String]?
         /// Update the `mart` star after applying files. Default `true`.
         public var updateStar = true
+        /// Drop `mart` and build it again from staging (SCD2 history starts over). Default `false`.
+        public var rebuildStar = false
         public init() {}
     }
 
@@ -73,7 +75,7 @@ public final class Loader: @unchecked Sendable {
                 let missing = try await Self.missingStarSources(session)
                 if missing.isEmpty {
                     let star = Date()
-                    try await Self.updateStar(session)
+                    try await Self.updateStar(session, rebuild: options.rebuildStar)
                     summary.starSeconds = Date().timeIntervalSince(star)
                 } else {
                     summary.starSkipped = "staging lacks \(missing.joined(separator: ", ")); load those tables to build mart"
@@ -156,9 +158,15 @@ public final class Loader: @unchecked Sendable {
     }
 
     /// Creates the star if needed and applies the pending changes in one transaction.
-    static func updateStar(_ session: WarehouseSession) async throws {
-        for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
+    /// A star created now (first load, or `rebuild`) starts from every order and payment in staging.
+    static func updateStar(_ session: WarehouseSession, rebuild: Bool) async throws {
         try await session.transaction {
+            if rebuild { try await session.execute("DROP SCHEMA IF EXISTS mart CASCADE") }
+            let isNew = try await session.scalar("SELECT to_regclass('mart.fact_order_line') IS NULL OR to_regclass('mart.fact_payment') IS NULL")
+            for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
+            if isNew == "true" {
+                for statement in StarChanges.markEverything() { try await session.execute(statement) }
+            }
             for statement in StarSchema.updateStatements(.postgres) { try await session.execute(statement) }
         }
     }

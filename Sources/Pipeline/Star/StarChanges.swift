@@ -47,6 +47,19 @@ enum StarChanges {
                 """)
     }
 
+    /// Marks every order and payment in staging pending, so that the next update rebuilds
+    /// all facts (a new or rebuilt star). PostgreSQL only: it runs here, before an update.
+    static func markEverything() -> [String] {
+        ["""
+         INSERT INTO sluice.pending_changes (table_name, key_text)
+         SELECT 'orders', order_number::text FROM staging.orders ON CONFLICT DO NOTHING
+         """,
+         """
+         INSERT INTO sluice.pending_changes (table_name, key_text)
+         SELECT 'payments', customer_number::text || '|' || check_number::text FROM staging.payments ON CONFLICT DO NOTHING
+         """]
+    }
+
     /// Removes the consumed keys, in the same transaction as the star update.
     static func consume(_ dialect: SQLDialect) -> [String] {
         ["""

@@ -312,6 +312,7 @@ DISTSTYLE ALL
 SORTKEY (date_key);
 CREATE TABLE IF NOT EXISTS mart.fact_order_line (
     order_number integer NOT NULL,
+    product_code varchar(60) NOT NULL,
     order_line_number smallint NOT NULL,
     customer_key bigint,
     product_key bigint,
@@ -324,7 +325,7 @@ CREATE TABLE IF NOT EXISTS mart.fact_order_line (
     quantity_ordered integer NOT NULL,
     price_each numeric(10,2) NOT NULL,
     line_amount numeric(21,2) NOT NULL,
-    PRIMARY KEY (order_number, order_line_number)
+    PRIMARY KEY (order_number, product_code)
 )
 DISTSTYLE KEY DISTKEY (order_number)
 SORTKEY (order_date_key);
@@ -497,9 +498,9 @@ FROM (
 ) AS dates
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_date AS x WHERE x.date_key = CAST(TO_CHAR(dates.d, 'YYYYMMDD') AS integer));
 DELETE FROM mart.fact_order_line USING affected_orders AS a WHERE fact_order_line.order_number = a.order_number;
-INSERT INTO mart.fact_order_line (order_number, order_line_number, customer_key, product_key, employee_key, office_key,
+INSERT INTO mart.fact_order_line (order_number, product_code, order_line_number, customer_key, product_key, employee_key, office_key,
     order_date_key, required_date_key, shipped_date_key, status, quantity_ordered, price_each, line_amount)
-SELECT d.order_number, d.order_line_number, c.customer_key, p.product_key, e.employee_key, f.office_key,
+SELECT d.order_number, d.product_code, d.order_line_number, c.customer_key, p.product_key, e.employee_key, f.office_key,
        CAST(TO_CHAR(o.order_date, 'YYYYMMDD') AS integer), CAST(TO_CHAR(o.required_date, 'YYYYMMDD') AS integer), CAST(TO_CHAR(o.shipped_date, 'YYYYMMDD') AS integer), o.status,
        d.quantity_ordered, d.price_each, d.quantity_ordered * d.price_each
 FROM staging.orderdetails AS d
