@@ -45,6 +45,27 @@ extension PipelineIntegration {
             #expect(try await warehouse.scalar("SELECT count(*) FROM staging.orderdetails") == "2996")
         }
 
+        /// JSON Lines lake objects load like Parquet ones, typed by the schema land stores beside them.
+        @Test func jsonLinesLoadLikeParquet() async throws {
+            let database = try await TestDatabase.create(copying: Self.tables)
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            let prefix = database.name
+            #expect(try runSluice(["extract", "--topic-prefix", prefix, "--mysql-database", database.name]).status == 0)
+            let land = try runSluice(["land", "--topic-prefix", prefix, "--mysql-database", database.name,
+                                      "--lake-root", "\(prefix)/jsonl", "--format", "jsonl"])
+            #expect(land.status == 0, "\(land.standardError)")
+            let load = try runSluice(["load", "--lake-root", "\(prefix)/jsonl"], environment: warehouse.environment)
+            #expect(load.status == 0, "\(load.standardError)")
+            #expect(load.standardOutput.contains("3864 rows"), "\(load.standardOutput)")
+            #expect(try await warehouse.scalar("SELECT sum(quantity_ordered * price_each) FROM staging.orderdetails") == "9604190.61")
+            #expect(try await warehouse.scalar("SELECT pg_typeof(price_each)::text || ' ' || pg_typeof(order_date)::text FROM staging.orderdetails JOIN staging.orders USING (order_number) LIMIT 1") == "numeric date")
+            let mini = try #require(try await warehouse.rows(
+                "SELECT customer_name, contact_first_name, address_line1, address_line2, credit_limit FROM staging.customers WHERE customer_number = 209").first)
+            #expect(mini == ["Mini Caravy", "Frédérique ", "24, place Kléber", nil, "53800.00"])
+            #expect(try await warehouse.scalar("SELECT count(*) || ' ' || sum(amount) FROM mart.fact_payment") == "273 8853839.23")
+        }
+
         @Test func deletesUpdatesAndReinsertsApplyInSourceOrder() async throws {
             let database = try await TestDatabase.create(copying: Self.tables)
             defer { Task { await database.drop() } }

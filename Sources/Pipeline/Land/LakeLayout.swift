@@ -17,6 +17,12 @@ public struct LakeLayout: Sendable {
         return "\(root)/\(table)/dt=\(day)/\(topic)+\(partition)+\(padded).\(suffix)"
     }
 
+    /// Where land keeps a table's schema version as JSON, next to JSON Lines
+    /// objects (which, unlike Parquet, carry no types): `<root>/<table>/_schema/v<N>.json`.
+    public func schemaKey(table: String, version: Int) -> String {
+        "\(root)/\(table)/_schema/v\(version).json"
+    }
+
     /// The prefix of a table's objects (or of the whole lake).
     public func prefix(table: String?) -> String {
         table.map { "\(root)/\($0)/" } ?? "\(root)/"

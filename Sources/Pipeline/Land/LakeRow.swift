@@ -49,6 +49,28 @@ public struct LakeRow: Sendable {
     }
 }
 
+extension LakeRow {
+    /// A row of a JSON Lines lake object (the table's columns, then the `_`-prefixed metadata).
+    init(lakeLine line: JSONValue, schema: TableSchema) throws {
+        guard let members = line.objectMembers, let operation = line["_op"]?.stringValue,
+              let position = line["_source_pos"]?.stringValue else {
+            throw LandError(message: "a JSON Lines lake row lacks _op or _source_pos")
+        }
+        let names = Set(schema.columns.map(\.name))
+        self.operation = operation
+        self.values = Dictionary(members.filter { names.contains($0.0) }, uniquingKeysWith: { first, _ in first })
+        self.sourceTimestampMilliseconds = line["_source_ts_ms"]?.intValue ?? 0
+        self.sourcePosition = position
+        self.sourceRow = line["_source_row"]?.intValue ?? 0
+        self.sourceGTID = line["_source_gtid"]?.stringValue
+        self.snapshot = line["_snapshot"] == .bool(true)
+        self.schemaVersion = Int(line["_schema_version"]?.intValue ?? 0)
+        self.partition = Int32(line["_kafka_partition"]?.intValue ?? 0)
+        self.offset = line["_kafka_offset"]?.intValue ?? 0
+        self.size = 0
+    }
+}
+
 func oneLineReason(_ error: any Error) -> String {
     (error as? JSONParseError)?.summary ?? String(describing: error)
 }

@@ -30,6 +30,8 @@ public final class Lander: @unchecked Sendable {
     /// Message bytes held by all open batches.
     var bufferedBytes = 0
     var summary = LandSummary()
+    /// Schema sidecars written by this process (JSON Lines only).
+    var schemasWritten: Set<String> = []
 
     public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
                 logger: Logger = Logger(label: "sluice.land")) throws {
@@ -147,6 +149,13 @@ public final class Lander: @unchecked Sendable {
         if !batch.rows.isEmpty {
             guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
                 throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
+            }
+            if options.format == .jsonl {
+                let schemaKey = layout.schemaKey(table: table, version: schema.version)
+                if !schemasWritten.contains(schemaKey) {
+                    try await s3.putObject(bucket: bucket, key: schemaKey, body: schema.json.serialized)
+                    schemasWritten.insert(schemaKey)
+                }
             }
             let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
             let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,

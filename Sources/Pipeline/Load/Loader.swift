@@ -97,13 +97,14 @@ public final class Loader: @unchecked Sendable {
         return loaded
     }
 
-    /// Lake Parquet objects of the selected tables not in `ledger` with the same entity tag
+    /// Lake objects (Parquet or JSON Lines) of the selected tables not in `ledger` with the same entity tag
     /// (a rewritten object is new), in key order.
     func newFiles(ledger: [String: String]) async throws -> [S3ObjectInfo] {
         let layout = LakeLayout(root: options.lakeRoot)
         return try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
             .filter { object in
-                guard object.key.hasSuffix(".parquet"), let parts = LakeLayout.parse(object.key) else { return false }
+                guard object.key.hasSuffix(".parquet") || object.key.hasSuffix(".jsonl.gz"),
+                      let parts = LakeLayout.parse(object.key) else { return false }
                 return options.tables?.contains(parts.table) ?? true
             }
             .filter { ledger[$0.key] != $0.etag }
@@ -122,10 +123,10 @@ public final class Loader: @unchecked Sendable {
             }
         }
         var files: [RedshiftLoadScript.File] = []
-        for object in try await newFiles(ledger: ledger) {
+        for object in try await newFiles(ledger: ledger) where object.key.hasSuffix(".parquet") {
             let footer = try await LakeListing.footer(s3: s3, bucket: bucket, key: object.key, size: object.size)
             guard let table = footer.metadata["sluice.table"], let key = footer.metadata["sluice.key"] else {
-                throw LandError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
+                throw LoadError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
             }
             files.append(RedshiftLoadScript.File(key: object.key, etag: object.etag, size: object.size, rows: footer.rowCount,
                                                  table: table, keyColumns: key.split(separator: ",").map(String.init),
@@ -173,25 +174,20 @@ public final class Loader: @unchecked Sendable {
 
     /// Applies one lake file in one transaction; returns its table and row count.
     func apply(_ object: S3ObjectInfo, session: WarehouseSession) async throws -> (table: String, count: Int) {
-        let reader = try ParquetReader(try await s3.getObject(bucket: bucket, key: object.key))
-        guard let table = reader.metadata["sluice.table"], let keyList = reader.metadata["sluice.key"] else {
-            throw LandError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
-        }
-        let values = try reader.readColumns()
-        let sourceColumns = reader.columns.filter { !$0.name.hasPrefix("_") }
-        let columns = sourceColumns.map(StagingColumn.init)
-        let key = keyList.split(separator: ",").map { StagingColumn.snakeCase(String($0)) }
-        func column(_ name: String) -> ParquetColumnValues { values[reader.columns.firstIndex { $0.name == name }!] }
+        let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot))
+        let table = contents.table
+        let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
+        let key = contents.key.map(StagingColumn.snakeCase)
 
         // Rows as COPY text: the table's columns, then _op and the source position.
-        let texts = columns.map { staging in staging.texts(column(staging.source.name)) }
-        guard case .bytes(let operations) = column("_op"), case .bytes(let positions) = column("_source_pos"),
-              case .int64(let sourceRows) = column("_source_row") else {
-            throw LandError(message: "lake file \(object.key) lacks Sluice's metadata columns")
+        let texts = columns.map { staging in staging.texts(contents.column(staging.source.name)!) }
+        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos"),
+              case .int64(let sourceRows)? = contents.column("_source_row") else {
+            throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
         }
         var rows: [[String?]] = []
-        rows.reserveCapacity(reader.rowCount)
-        for index in 0..<reader.rowCount {
+        rows.reserveCapacity(contents.rowCount)
+        for index in 0..<contents.rowCount {
             let position = String(decoding: positions[index] ?? [], as: UTF8.self)
             let split = position.lastIndex(of: ":")
             let file = split.map { String(position[..<$0]) } ?? position

@@ -1,0 +1,57 @@
+import Parquet
+import S3
+
+/// A lake object's rows as typed columns, whichever format land wrote:
+/// Parquet carries its schema in the footer; JSON Lines objects are read with
+/// the schema version land stored beside them (`_schema/v<N>.json`) and
+/// converted the way land converts events to Parquet, so both load alike.
+struct LakeFileContents {
+    var table: String
+    /// Primary-key columns, as named in the source.
+    var key: [String]
+    var columns: [ParquetColumn]
+    var values: [ParquetColumnValues]
+    var rowCount: Int
+
+    func column(_ name: String) -> ParquetColumnValues? {
+        columns.firstIndex { $0.name == name }.map { values[$0] }
+    }
+
+    static func read(_ object: S3ObjectInfo, s3: S3Client, bucket: String, layout: LakeLayout) async throws -> LakeFileContents {
+        let body = try await s3.getObject(bucket: bucket, key: object.key)
+        if object.key.hasSuffix(".jsonl.gz") {
+            return try await jsonLines(object.key, body: body, s3: s3, bucket: bucket, layout: layout)
+        }
+        let reader = try ParquetReader(body)
+        guard let table = reader.metadata["sluice.table"], let key = reader.metadata["sluice.key"] else {
+            throw LoadError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
+        }
+        return LakeFileContents(table: table, key: key.split(separator: ",").map(String.init), columns: reader.columns,
+                                values: try reader.readColumns(), rowCount: reader.rowCount)
+    }
+
+    static func jsonLines(_ key: String, body: [UInt8], s3: S3Client, bucket: String, layout: LakeLayout) async throws -> LakeFileContents {
+        guard let table = LakeLayout.parse(key)?.table else { throw LoadError(message: "\(key) is not a lake object key") }
+        let text = try Gzip.decompress(body)
+        var lines: [JSONValue] = []
+        for line in text.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            do { lines.append(try JSONValue.parse(Array(line))) } catch {
+                throw LoadError(message: "lake file \(key) line \(lines.count + 1) is not JSON (\(oneLineReason(error)))")
+            }
+        }
+        let version = Int(lines.first?["_schema_version"]?.intValue ?? 0)
+        let schemaKey = layout.schemaKey(table: table, version: version)
+        let schema: TableSchema
+        do {
+            schema = try TableSchema(json: try JSONValue.parse(try await s3.getObject(bucket: bucket, key: schemaKey)))
+        } catch let error as S3Error where error.code == .noSuchKey {
+            throw LoadError(message: "lake file \(key) needs its schema at s3://\(bucket)/\(schemaKey), which is missing; land it again with this version of sluice")
+        }
+        let rows = try lines.map { try LakeRow(lakeLine: $0, schema: schema) }
+        guard rows.allSatisfy({ $0.schemaVersion == version }) else {
+            throw LoadError(message: "lake file \(key) mixes schema versions; land writes one version per object")
+        }
+        let file = LakeFileSchema(table: schema)
+        return LakeFileContents(table: table, key: schema.key, columns: file.columns, values: try file.values(of: rows), rowCount: rows.count)
+    }
+}
