@@ -15,6 +15,7 @@ struct Sluice: AsyncParsableCommand {
             DoctorCommand.self,
             ExtractCommand.self,
             LandCommand.self,
+            RunCommand.self,
             LoadCommand.self,
             GenerateCommand.self,
             SQLCommand.self,

@@ -44,4 +44,10 @@ public protocol ExtractProgressObserver: Sendable {
     func snapshotProgress(table: String, rowsSent: Int)
     func snapshotFinished(table: String, rowsSent: Int, seconds: Double)
     func binlogProgress(position: String, rowsSent: Int, caughtUp: Bool)
+    /// Every table's schema is in `<prefix>._schemas` (consumers may start).
+    func schemasPublished(tables: [String])
+}
+
+extension ExtractProgressObserver {
+    public func schemasPublished(tables: [String]) {}
 }

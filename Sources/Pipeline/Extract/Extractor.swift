@@ -62,6 +62,8 @@ public final class Extractor: @unchecked Sendable {
             }
             schemas[name] = try registry.register(schema)
         }
+        try producer.flush()
+        observer.schemasPublished(tables: tableNames)
 
         checkpoint = options.reset ? nil : try loadCheckpoint(reader: reader)
         if let existing = checkpoint {

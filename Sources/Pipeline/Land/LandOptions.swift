@@ -29,6 +29,9 @@ public struct LandOptions: Sendable {
     /// Keep consuming until stopped; otherwise stop once every assigned
     /// partition is landed up to its end.
     public var follow = false
+    /// With `follow`: once this is set (the producer finished), stop as soon
+    /// as every partition is landed up to its end. Used by `sluice run`.
+    public var finishWhenCaughtUp: StopSignal?
 
     public init() {}
 }

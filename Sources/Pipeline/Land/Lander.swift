@@ -26,6 +26,8 @@ public final class Lander: @unchecked Sendable {
     let stop: StopSignal
     let logger: Logger
     var catalog: SchemaCatalog!
+    /// The tables this run lands (set by `prepare()`).
+    var tables: [String] = []
     var batches: [TopicPartition: PartitionBatch] = [:]
     /// Message bytes held by all open batches.
     var bufferedBytes = 0
@@ -51,14 +53,19 @@ public final class Lander: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Runs until caught up (or, with `follow`, until stopped).
-    public func run() async throws -> LandSummary {
-        let started = Date()
+    /// Checks the bucket and reads the table schemas; `run()` does it if not done yet.
+    public func prepare() async throws {
         try await s3.headBucket(bucket)
         let reader = KafkaTopicReader(configuration: kafka, logger: logger)
         let schemasTopic = topics.schemas
         catalog = try await runBlocking { try SchemaCatalog(reader: reader, topic: schemasTopic) }
-        let tables = try resolveTables()
+        tables = try resolveTables()
+    }
+
+    /// Runs until caught up (or, with `follow`, until stopped).
+    public func run() async throws -> LandSummary {
+        let started = Date()
+        if tables.isEmpty { try await prepare() }
         try consumer.subscribe(topics: tables.map(topics.table))
         logger.info("landing \(tables.count) tables of \(topics.prefix) into s3://\(bucket)/\(layout.root)/ as \(options.format.rawValue)")
 
@@ -75,6 +82,9 @@ public final class Lander: @unchecked Sendable {
             try await flushIdle(caughtUp: messages.isEmpty)
             if messages.isEmpty { quietPolls += 1 } else { quietPolls = 0 }
             if !options.follow, quietPolls >= 3, batches.values.allSatisfy(\.isEmpty), try await caughtUp() { break }
+            // Draining after the producer finished: a few more quiet polls, so its last messages are fetched first.
+            if options.follow, options.finishWhenCaughtUp?.isStopped == true, quietPolls >= 6,
+               batches.values.allSatisfy(\.isEmpty), try await caughtUp() { break }
         }
         // Stopping: write what is buffered, so the committed offsets reach as far as possible.
         for partition in Array(batches.keys) { try await flush(partition) }
@@ -105,10 +115,8 @@ public final class Lander: @unchecked Sendable {
         }
         guard message.value != nil else {
             // Tombstones carry no row (the delete event before them does); they only advance the offset.
-            var batch = batches[partition] ?? PartitionBatch(partition: partition, firstOffset: message.offset)
-            batch.nextOffset = message.offset + 1
-            batch.lastActivity = Date()
-            batches[partition] = batch
+            batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].nextOffset = message.offset + 1
+            batches[partition]!.lastActivity = Date()
             return
         }
         let row = try LakeRow(message: message)
@@ -117,9 +125,9 @@ public final class Lander: @unchecked Sendable {
            batch.schemaVersion != row.schemaVersion || batch.timeBucket != bucket {
             try await flush(partition)
         }
-        var batch = batches[partition] ?? PartitionBatch(partition: partition, firstOffset: message.offset)
-        batch.append(row, bucket: bucket)
-        batches[partition] = batch
+        // Mutated in place: copying the batch out and back would copy its rows on every message.
+        batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].append(row, bucket: bucket)
+        let batch = batches[partition]!
         if batch.rows.count >= options.flushRows || batch.bytes >= options.flushBytes {
             try await flush(partition)
         }
@@ -132,11 +140,14 @@ public final class Lander: @unchecked Sendable {
         }
     }
 
+    /// Not following, or following until the producer finished and it has: write batches as soon as polls come back empty.
+    var draining: Bool { !options.follow || options.finishWhenCaughtUp?.isStopped == true }
+
     /// Writes batches whose partition went quiet (or, when not following, that reached the partition's end).
     func flushIdle(caughtUp: Bool) async throws {
         let now = Date()
         for (partition, batch) in batches
-        where (!options.follow && caughtUp) || now.timeIntervalSince(batch.lastActivity) >= options.idleFlushSeconds {
+        where (draining && caughtUp) || now.timeIntervalSince(batch.lastActivity) >= options.idleFlushSeconds {
             try await flush(partition)
         }
     }

@@ -41,6 +41,7 @@ public final class Loader: @unchecked Sendable {
     let bucket: String
     let stop: StopSignal
     let logger: Logger
+    let reportedSkip = Flag()
 
     /// Metadata columns of staging tables (besides the table's own).
     static let positionColumns = ["_src_file", "_src_pos", "_src_row"]
@@ -79,7 +80,8 @@ public final class Loader: @unchecked Sendable {
                     summary.starSeconds = Date().timeIntervalSince(star)
                 } else {
                     summary.starSkipped = "staging lacks \(missing.joined(separator: ", ")); load those tables to build mart"
-                    logger.notice("star not updated: \(summary.starSkipped!)")
+                    // Said once per process: `sluice run` passes often while staging fills up.
+                    if !reportedSkip.exchange(true) { logger.info("star not updated: \(summary.starSkipped!)") }
                 }
             }
             return ()
@@ -250,4 +252,12 @@ public final class Loader: @unchecked Sendable {
             try await session.execute("ALTER TABLE staging.\(q(table)) ADD COLUMN IF NOT EXISTS \(q(column.name)) \(column.sqlType)")
         }
     }
+}
+
+/// A thread-safe boolean.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    /// Sets the flag; returns what it was.
+    func exchange(_ new: Bool) -> Bool { lock.withLock { defer { value = new }; return value } }
 }
