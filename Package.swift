@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "Pipeline",
-            dependencies: ["SluiceSupport", "Kafka", "MySQL", "S3", "Parquet", "Warehouse",
+            dependencies: ["SluiceSupport", "Kafka", "MySQL", "S3", "Parquet", "Warehouse", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

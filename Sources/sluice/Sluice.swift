@@ -17,6 +17,7 @@ struct Sluice: AsyncParsableCommand {
             LandCommand.self,
             RunCommand.self,
             LoadCommand.self,
+            VerifyCommand.self,
             GenerateCommand.self,
             SQLCommand.self,
             TablesCommand.self,

@@ -30,5 +30,12 @@ public struct TestWarehouse: Sendable {
         }
     }
 
+    /// Runs one statement (tests use it to tamper with the warehouse).
+    public func execute(_ sql: String) async throws {
+        try await Warehouse.withConnection(configuration) { connection in
+            try await WarehouseSession(connection: connection).execute(sql)
+        }
+    }
+
     public func scalar(_ sql: String) async throws -> String? { try await rows(sql).first?.first ?? nil }
 }

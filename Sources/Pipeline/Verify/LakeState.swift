@@ -1,0 +1,80 @@
+import Foundation
+import Parquet
+import S3
+
+/// The lake's view of a table for `verify`: every object read, each key's
+/// latest change kept (by binlog file, position, row), deletes dropped, then
+/// counted and summed exactly. Holds one small entry per key.
+enum LakeState {
+    struct Entry {
+        var file: String
+        var position: Int64
+        var row: Int64
+        var deleted: Bool
+        var values: [String?]
+        var sales: Decimal?
+
+        func isOlder(than other: Entry) -> Bool {
+            (file, position, row) < (other.file, other.position, other.row)
+        }
+    }
+
+    /// `scales[i]` is the number of decimals of measure `i`, so sums print like the databases' (`12.50`).
+    static func figures(s3: S3Client, bucket: String, layout: LakeLayout, table: String, key: [String],
+                        measures: [String], scales: [Int]) async throws -> Verifier.Figures? {
+        let objects = try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: table))
+            .filter { ($0.key.hasSuffix(".parquet") || $0.key.hasSuffix(".jsonl.gz")) && LakeLayout.parse($0.key) != nil }
+        guard !objects.isEmpty else { return nil }
+        var latest: [String: Entry] = [:]
+        for object in objects {
+            let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: layout)
+            func texts(_ name: String) -> [String?] {
+                guard let index = contents.columns.firstIndex(where: { $0.name == name }) else {
+                    return Array(repeating: nil, count: contents.rowCount)
+                }
+                return StagingColumn(contents.columns[index]).texts(contents.values[index])
+            }
+            let keys = key.map(texts), values = measures.map(texts)
+            let operations = texts("_op"), positions = texts("_source_pos"), rows = texts("_source_row")
+            let quantity = table == "orderdetails" ? texts("quantityOrdered") : [], price = table == "orderdetails" ? texts("priceEach") : []
+            for index in 0..<contents.rowCount {
+                // Like CONCAT_WS in MySQL and PostgreSQL: NULL parts are skipped.
+                let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
+                let position = positions[index] ?? ""
+                let split = position.lastIndex(of: ":")
+                var entry = Entry(file: split.map { String(position[..<$0]) } ?? position,
+                                  position: split.flatMap { Int64(position[position.index(after: $0)...]) } ?? 0,
+                                  row: Int64(rows[index] ?? "") ?? 0, deleted: operations[index] == "d",
+                                  values: values.map { $0[index] })
+                if !quantity.isEmpty, let q = quantity[index].flatMap({ Decimal(string: $0) }), let p = price[index].flatMap({ Decimal(string: $0) }) {
+                    entry.sales = q * p
+                }
+                if let existing = latest[keyText], !existing.isOlder(than: entry) { continue }
+                latest[keyText] = entry
+            }
+        }
+        var count = 0
+        var sums = Array(repeating: Decimal(0), count: measures.count)
+        var hash: Int128 = 0
+        var sales = Decimal(0)
+        for (keyText, entry) in latest where !entry.deleted {
+            count += 1
+            for (index, value) in entry.values.enumerated() {
+                if let value, let number = Decimal(string: value) { sums[index] += number }
+            }
+            hash += keyHashTerm(keyText)
+            sales += entry.sales ?? 0
+        }
+        return Verifier.Figures(values: [String(count)] + zip(sums, scales).map { fixed($0, scale: $1) } + [String(describing: hash)],
+                                sales: table == "orderdetails" ? fixed(sales, scale: 2) : nil)
+    }
+}
+
+/// An exact decimal with at least `scale` digits after the point.
+func fixed(_ value: Decimal, scale: Int) -> String {
+    var text = "\(value)"
+    guard scale > 0 else { return text }
+    if !text.contains(".") { text += "." }
+    let decimals = text.count - 1 - text.distance(from: text.startIndex, to: text.firstIndex(of: ".")!)
+    return text + String(repeating: "0", count: max(0, scale - decimals))
+}

@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import Logging
+import MySQL
+import S3
+import Warehouse
+
+/// `sluice verify`: reconciles every source table across the pipeline.
+///
+/// For each table: the row count, the exact sum of every integer and DECIMAL
+/// column, and an order-independent hash of the primary keys (the sum of the
+/// first 60 bits of each key's MD5), computed in MySQL, in the lake (the
+/// latest change per key, by source position, deletes removed), in
+/// `staging`, and in the star where the table has a counterpart (current
+/// dimension rows, fact rows). Float columns are left out: they are not exact.
+public struct Verifier: Sendable {
+    public struct Options: Sendable {
+        public var tables: [String]?
+        public var lakeRoot = "raw"
+        /// Read the lake too (every object of each table). Default `true`.
+        public var checkLake = true
+        public init() {}
+    }
+
+    /// Where a source table lives in the star, and which of its rows mirror the source.
+    static let starCounterparts: [String: (table: String, filter: String)] = [
+        "orderdetails": ("fact_order_line", "true"), "payments": ("fact_payment", "true"),
+        "customers": ("dim_customer", "is_current"), "products": ("dim_product", "is_current"),
+        "employees": ("dim_employee", "is_current"), "offices": ("dim_office", "is_current"),
+    ]
+
+    let config: SluiceConfig
+    let options: Options
+    let logger: Logger
+
+    public init(config: SluiceConfig, options: Options, logger: Logger = Logger(label: "sluice.verify")) {
+        self.config = config
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws -> VerifyReport {
+        let settings = try config.mysql()
+        let mysql = try await MySQLConnection.connect(settings)
+        let database = settings.database ?? ""
+        let existing = try await mysql.baseTables(in: database)
+        let tables = options.tables ?? existing
+        if let unknown = tables.first(where: { !existing.contains($0) }) {
+            throw MySQLError(code: .unknownTable, message: "unknown table \(unknown) in database \(database)")
+        }
+        let s3 = S3Client(configuration: try config.s3(), logger: logger)
+        let bucket = try config.bucket()
+        var report = VerifyReport()
+        try await Warehouse.withConnection(try config.warehouse(), logger: logger) { connection in
+            let warehouse = WarehouseSession(connection: connection, logger: logger)
+            for table in tables {
+                let schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table))
+                let measured = schema.columns.filter { column in
+                    switch column.type { case .integer, .decimal: return true; default: return false }
+                }
+                let measures = measured.map(\.name)
+                let scales = measured.map { column -> Int in
+                    if case .decimal(_, let scale) = column.type { return scale }
+                    return 0
+                }
+                let source = try await mysqlFigures(mysql, database: database, schema: schema, measures: measures)
+                let lake = options.checkLake
+                    ? try await LakeState.figures(s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot), table: table,
+                                                 key: schema.key, measures: measures, scales: scales)
+                    : nil
+                let staging = try await warehouseFigures(warehouse, relation: "staging.\(WarehouseSession.quote(table))", filter: "true",
+                                                         key: schema.key, measures: measures)
+                var mart: Figures?
+                if let counterpart = Self.starCounterparts[table] {
+                    mart = try await warehouseFigures(warehouse, relation: "mart.\(counterpart.table)", filter: counterpart.filter,
+                                                      key: schema.key, measures: measures)
+                }
+                for (index, name) in (["rows"] + measures.map { "sum(\($0))" } + ["key hash"]).enumerated() {
+                    report.checks.append(VerifyReport.Check(
+                        table: table, check: name, mysql: source?.values[index], lake: lake?.values[index],
+                        staging: staging?.values[index], mart: mart?.values[index]))
+                }
+                if table == "orderdetails" {
+                    report.checks.append(try await salesCheck(mysql, database: database, warehouse: warehouse, lake: lake))
+                }
+            }
+            return ()
+        }
+        return report
+    }
+
+    /// Count, sums (by `measures`), key hash, as text; `nil` where the relation does not exist.
+    struct Figures {
+        var values: [String?]
+        /// Lake only: `SUM(quantityOrdered × priceEach)` for orderdetails.
+        var sales: String?
+    }
+
+    func mysqlFigures(_ mysql: MySQLConnection, database: String, schema: TableSchema, measures: [String]) async throws -> Figures? {
+        let q = MySQLConnection.quoteIdentifier
+        let keyText = "CONVERT(CONCAT_WS('|', \(schema.key.map(q).joined(separator: ", "))) USING utf8mb4)"
+        let select = ["COUNT(*)"] + measures.map { "SUM(\(q($0)))" }
+            + ["SUM(CAST(CONV(SUBSTRING(MD5(\(keyText)), 1, 15), 16, 10) AS DECIMAL(30,0)))"]
+        let row = try await mysql.query("SELECT \(select.joined(separator: ", ")) FROM \(q(database)).\(q(schema.table))").rows.first
+        return row.map { Figures(values: Self.zeroed($0)) }
+    }
+
+    func warehouseFigures(_ warehouse: WarehouseSession, relation: String, filter: String, key: [String],
+                          measures: [String]) async throws -> Figures? {
+        let name = relation.replacingOccurrences(of: "\"", with: "")
+        guard try await warehouse.scalar("SELECT to_regclass(\(WarehouseSession.literal(name))) IS NOT NULL") == "true" else { return nil }
+        let present = Set(try await warehouse.rows("""
+            SELECT column_name FROM information_schema.columns
+            WHERE table_schema || '.' || table_name = \(WarehouseSession.literal(name))
+            """).rows.compactMap { $0[0] })
+        let column = { (source: String) -> String? in
+            let snake = StagingColumn.snakeCase(source)
+            return present.contains(snake) ? WarehouseSession.quote(snake) : nil
+        }
+        let keys = key.map(column)
+        let keyHash = keys.contains(where: { $0 == nil }) ? "NULL"
+            : "sum(('x' || substr(md5(concat_ws('|', \(keys.compactMap { $0 }.joined(separator: ", ")))), 1, 15))::bit(60)::bigint)"
+        let select = ["count(*)"] + measures.map { column($0).map { "sum(\($0))" } ?? "NULL" } + [keyHash]
+        let names = select.indices.map { "c\($0)" }
+        let query = "SELECT \(zip(select, names).map { "\($0) AS \($1)" }.joined(separator: ", ")) FROM \(relation) WHERE \(filter)"
+        guard let row = try await warehouse.rows(query).rows.first else { return nil }
+        // Columns the star does not carry stay nil (not compared).
+        var values = Self.zeroed(row)
+        for (index, expression) in select.enumerated() where expression == "NULL" { values[index] = nil }
+        return Figures(values: values)
+    }
+
+    func salesCheck(_ mysql: MySQLConnection, database: String, warehouse: WarehouseSession, lake: Figures?) async throws -> VerifyReport.Check {
+        let source = try await mysql.query(
+            "SELECT SUM(quantityOrdered * priceEach) FROM \(MySQLConnection.quoteIdentifier(database)).orderdetails").scalar ?? "0"
+        let staging = try await warehouse.scalar("SELECT coalesce(sum(quantity_ordered * price_each), 0) FROM staging.orderdetails")
+        let hasMart = try await warehouse.scalar("SELECT to_regclass('mart.fact_order_line') IS NOT NULL") == "true"
+        let mart = hasMart ? try await warehouse.scalar("SELECT coalesce(sum(line_amount), 0) FROM mart.fact_order_line") : nil
+        return VerifyReport.Check(table: "orderdetails", check: "sales (quantity × price)", mysql: source, lake: lake?.sales,
+                                  staging: staging, mart: mart)
+    }
+
+    /// SUM over no rows is NULL; the reconciliation reads it as 0.
+    static func zeroed(_ row: [String?]) -> [String?] { row.map { $0 ?? "0" } }
+}
+
+/// The first 60 bits of MD5(text) as a number, the unit of the key hash.
+func keyHashTerm(_ text: String) -> Int128 {
+    let digest = Insecure.MD5.hash(data: Array(text.utf8))
+    var value: UInt64 = 0
+    for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
+    return Int128(value >> 4)
+}
