@@ -18,6 +18,7 @@ struct Sluice: AsyncParsableCommand {
             RunCommand.self,
             LoadCommand.self,
             VerifyCommand.self,
+            StatusCommand.self,
             GenerateCommand.self,
             SQLCommand.self,
             TablesCommand.self,

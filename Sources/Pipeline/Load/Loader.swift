@@ -42,6 +42,8 @@ public final class Loader: @unchecked Sendable {
     let stop: StopSignal
     let logger: Logger
     let reportedSkip = Flag()
+    /// Source commit times (ms) of the CDC rows applied since the last freshness record.
+    let changeTimes = TimestampBuffer()
 
     /// Metadata columns of staging tables (besides the table's own).
     static let positionColumns = ["_src_file", "_src_pos", "_src_row"]
@@ -84,6 +86,7 @@ public final class Loader: @unchecked Sendable {
                     if !reportedSkip.exchange(true) { logger.info("star not updated: \(summary.starSkipped!)") }
                 }
             }
+            try await Self.recordFreshness(session, sourceTimes: changeTimes.take())
             return ()
         }
         summary.seconds = Date().timeIntervalSince(started)
@@ -148,9 +151,27 @@ public final class Loader: @unchecked Sendable {
                 rows bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now())
             """)
         try await session.execute("""
+            CREATE TABLE IF NOT EXISTS sluice.freshness (
+                id bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                table_name text NOT NULL, source_ms bigint NOT NULL, latency_ms bigint NOT NULL)
+            """)
+        try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
                 table_name text NOT NULL, key_text text NOT NULL, PRIMARY KEY (table_name, key_text))
             """)
+    }
+
+    /// Freshness samples: for each CDC change just committed (to the star, or to staging when
+    /// there is no star), the time from its MySQL commit to now. The last 1,000 are kept.
+    /// MySQL stamps binlog events in whole seconds, so a sample can read up to 1 s high.
+    static func recordFreshness(_ session: WarehouseSession, sourceTimes: [Int64]) async throws {
+        guard !sourceTimes.isEmpty else { return }
+        let list = sourceTimes.suffix(1_000).map(String.init).joined(separator: ",")
+        try await session.execute("""
+            INSERT INTO sluice.freshness (table_name, source_ms, latency_ms)
+            SELECT '', t, (extract(epoch FROM clock_timestamp()) * 1000)::bigint - t FROM unnest(ARRAY[\(list)]::bigint[]) AS t
+            """)
+        try await session.execute("DELETE FROM sluice.freshness WHERE id <= (SELECT max(id) - 1000 FROM sluice.freshness)")
     }
 
     /// Staging tables the star needs that do not exist yet.
@@ -186,6 +207,9 @@ public final class Loader: @unchecked Sendable {
         guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos"),
               case .int64(let sourceRows)? = contents.column("_source_row") else {
             throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
+        }
+        if case .int64(let times)? = contents.column("_source_ts_ms"), case .boolean(let snapshot)? = contents.column("_snapshot") {
+            changeTimes.append(zip(times, snapshot).compactMap { time, isSnapshot in isSnapshot == true ? nil : time })
         }
         var rows: [[String?]] = []
         rows.reserveCapacity(contents.rowCount)
@@ -260,4 +284,19 @@ final class Flag: @unchecked Sendable {
     private var value = false
     /// Sets the flag; returns what it was.
     func exchange(_ new: Bool) -> Bool { lock.withLock { defer { value = new }; return value } }
+}
+
+/// Source commit times gathered while files are applied, bounded to the most recent 1,000.
+final class TimestampBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [Int64] = []
+
+    func append(_ more: [Int64]) {
+        lock.withLock {
+            times += more
+            if times.count > 2_000 { times.removeFirst(times.count - 1_000) }
+        }
+    }
+
+    func take() -> [Int64] { lock.withLock { defer { times = [] }; return times } }
 }

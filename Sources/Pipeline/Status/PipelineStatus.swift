@@ -1,0 +1,77 @@
+import Foundation
+
+/// Where each stage is and how far behind, as `sluice status` prints it.
+/// A stage whose servers cannot be reached carries the reason instead.
+public struct PipelineStatus: Sendable {
+    public struct Extract: Sendable {
+        public var sourcePosition = ""
+        public var checkpoint: String?
+        public var snapshotComplete: Bool?
+        /// Binlog bytes between the checkpoint and the source's current position.
+        public var bytesBehind: Int64?
+        public var problem: String?
+    }
+
+    public struct Partition: Sendable {
+        public var topic: String
+        public var partition: Int32
+        /// The group's committed offset (`nil`: never committed).
+        public var committed: Int64?
+        public var end: Int64
+        public var lag: Int64 { end - max(committed ?? 0, 0) }
+    }
+
+    public struct Land: Sendable {
+        public var group = ""
+        public var partitions: [Partition] = []
+        public var lag: Int64 { partitions.reduce(0) { $0 + $1.lag } }
+        public var problem: String?
+    }
+
+    public struct Load: Sendable {
+        public var lakeFiles = 0
+        public var loadedFiles = 0
+        public var pendingFiles: Int { max(0, lakeFiles - loadedFiles) }
+        public var lastLoadAt: String?
+        /// Keys applied to staging that the star has not consumed yet.
+        public var pendingKeys = 0
+        /// MySQL commit → warehouse commit, over the last `freshnessSamples` CDC changes.
+        public var freshnessP50Milliseconds: Int?
+        public var freshnessP95Milliseconds: Int?
+        public var freshnessSamples = 0
+        public var problem: String?
+    }
+
+    public var prefix = ""
+    public var extract = Extract()
+    public var land = Land()
+    public var load = Load()
+
+    public var json: JSONValue {
+        func number(_ value: Int64?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
+        func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return .object([
+            ("prefix", .string(prefix)),
+            ("extract", .object([
+                ("source_position", .string(extract.sourcePosition)), ("checkpoint", string(extract.checkpoint)),
+                ("snapshot_complete", extract.snapshotComplete.map(JSONValue.bool) ?? .null),
+                ("bytes_behind", number(extract.bytesBehind)), ("problem", string(extract.problem)),
+            ])),
+            ("land", .object([
+                ("group", .string(land.group)), ("lag", number(land.lag)), ("problem", string(land.problem)),
+                ("partitions", .array(land.partitions.map { partition in
+                    .object([("topic", .string(partition.topic)), ("partition", number(Int64(partition.partition))),
+                             ("committed", number(partition.committed)), ("end", number(partition.end)), ("lag", number(partition.lag))])
+                })),
+            ])),
+            ("load", .object([
+                ("lake_files", number(Int64(load.lakeFiles))), ("loaded_files", number(Int64(load.loadedFiles))),
+                ("pending_files", number(Int64(load.pendingFiles))), ("last_load_at", string(load.lastLoadAt)),
+                ("pending_keys", number(Int64(load.pendingKeys))),
+                ("freshness_p50_ms", number(load.freshnessP50Milliseconds.map(Int64.init))),
+                ("freshness_p95_ms", number(load.freshnessP95Milliseconds.map(Int64.init))),
+                ("freshness_samples", number(Int64(load.freshnessSamples))), ("problem", string(load.problem)),
+            ])),
+        ])
+    }
+}
