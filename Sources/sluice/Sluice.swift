@@ -19,6 +19,7 @@ struct Sluice: AsyncParsableCommand {
             LoadCommand.self,
             VerifyCommand.self,
             StatusCommand.self,
+            ReportCommand.self,
             GenerateCommand.self,
             SQLCommand.self,
             TablesCommand.self,

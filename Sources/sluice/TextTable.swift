@@ -9,6 +9,7 @@ struct TextTable {
     init(_ header: [String]) { self.header = header }
 
     mutating func add(_ cells: String...) { rows.append(cells) }
+    mutating func add(_ cells: [String]) { rows.append(cells) }
 
     var rendered: String {
         let all = [header] + rows

@@ -33,6 +33,17 @@ extension PipelineIntegration {
             #expect(clean.standardOutput.contains("verify: ✓ all"), "\(clean.standardOutput)")
             #expect(!clean.standardOutput.contains("✗"))
 
+            // The report: terminal tables and a self-contained HTML page with three SVG charts.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(database.name)")
+            let report = try runSluice(["report", "--output", folder.path], environment: warehouse.environment)
+            #expect(report.status == 0, "\(report.standardError)")
+            #expect(report.standardOutput.contains("Euro+ Shopping Channel        Spain        26      820689.54"), "\(report.standardOutput)")
+            #expect(report.standardOutput.contains("Paris          France     106     3083761.58"), "\(report.standardOutput)")
+            let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+            #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
+            #expect(html.contains("Classic Cars · 2004"))
+            #expect(!html.contains("<script") && !html.contains("https://"))
+
             // One cent more on one payment in staging, one order line gone from the star.
             try await warehouse.execute("UPDATE staging.payments SET amount = amount + 0.01 WHERE customer_number = 103 AND check_number = 'HQ336336'")
             try await warehouse.execute("DELETE FROM mart.fact_order_line WHERE order_number = 10100 AND product_code = 'S18_1749'")
