@@ -16,6 +16,9 @@ final class RDKafkaClient: @unchecked Sendable {
 
     init(kind: Kind, properties: [String: String], logger: Logger) throws {
         let events = RDKafkaEvents(logger: logger)
+        // A consumer that must not skip data starts never-committed partitions at offset 0, not at the first
+        // retained one: if retention already removed offset 0, the fetch fails instead of silently jumping.
+        events.startNeverCommittedAtZero = properties["auto.offset.reset"] == "error"
         let conf = try RDKafkaClient.makeConfiguration(properties)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(events).toOpaque())
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
@@ -126,8 +129,13 @@ final class RDKafkaEvents: @unchecked Sendable {
         }
     }
 
+    /// Set for consumers with `auto.offset.reset=error` (see `init`).
+    var startNeverCommittedAtZero = false
+
     /// Rebalance handling (eager protocol). On assignment, partitions the
-    /// group never committed start at their beginning, while a committed
+    /// group never committed start at their beginning (offset 0 for a consumer
+    /// that must not skip data, so that data retention already removed is an
+    /// error rather than a silent jump), while a committed
     /// offset that retention has removed surfaces as an error (with
     /// `auto.offset.reset=error`) instead of a silent jump. Revoked
     /// partitions are remembered until `takeRevoked()`.
@@ -136,7 +144,7 @@ final class RDKafkaEvents: @unchecked Sendable {
         if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             _ = rd_kafka_committed(rk, partitions, 10_000)
             for index in 0..<Int(partitions.pointee.cnt) where partitions.pointee.elems[index].offset < 0 {
-                partitions.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
+                partitions.pointee.elems[index].offset = startNeverCommittedAtZero ? 0 : Int64(RD_KAFKA_OFFSET_BEGINNING)
             }
             let assigned = RDKafkaTopicPartitionList.elements(of: partitions)
             lock.withLock { _assignment = Set(assigned.map { TopicPartition(topic: $0.topic, partition: $0.partition) }) }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import S3
 import SluiceTestSupport
 import Testing
 
@@ -64,6 +65,27 @@ extension PipelineIntegration {
                 "SELECT customer_name, contact_first_name, address_line1, address_line2, credit_limit FROM staging.customers WHERE customer_number = 209").first)
             #expect(mini == ["Mini Caravy", "Frédérique ", "24, place Kléber", nil, "53800.00"])
             #expect(try await warehouse.scalar("SELECT count(*) || ' ' || sum(amount) FROM mart.fact_payment") == "273 8853839.23")
+        }
+
+        /// A lake object missing from the middle of a partition stops load with the offsets it lacks.
+        @Test func aMissingLakeObjectStopsLoad() async throws {
+            let database = try await TestDatabase.create(copying: ["orderdetails"])
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            let prefix = database.name
+            #expect(try runSluice(["extract", "--topic-prefix", prefix, "--mysql-database", database.name]).status == 0)
+            let land = try runSluice(["land", "--topic-prefix", prefix, "--mysql-database", database.name,
+                                      "--lake-root", "\(prefix)/raw", "--flush-rows", "200"])
+            #expect(land.status == 0, "\(land.standardError)")
+            let s3 = S3Client(configuration: try TestStack.config().s3())
+            let bucket = try TestStack.config().bucket()
+            let objects = try await s3.listAllObjects(bucket: bucket, prefix: "\(prefix)/raw/orderdetails/")
+            let missing = try #require(objects.first { $0.key.hasSuffix("+0+00000000000000000200.parquet") })
+            try await s3.deleteObject(bucket: bucket, key: missing.key)
+
+            let load = try runSluice(["load", "--lake-root", "\(prefix)/raw"], environment: warehouse.environment)
+            #expect(load.status == 1)
+            #expect(load.standardError.contains("offsets 200…399 of \(prefix).orderdetails[0] are in no lake object"), "\(load.standardError)")
         }
 
         @Test func deletesUpdatesAndReinsertsApplyInSourceOrder() async throws {

@@ -114,6 +114,24 @@ import Testing
         }
     }
 
+    /// Land writes a zero-row object for a batch of tombstones only; both readers must accept it.
+    @Test func aFileWithNoRowsReadsBackEmpty() throws {
+        let sample = try Self.sampleTable()
+        var writer = ParquetWriter(columns: sample.columns, options: .init())
+        let bytes = writer.finish(metadata: [("sluice.rows", "0")])
+        let reader = try ParquetReader(bytes)
+        #expect(reader.rowCount == 0)
+        #expect(reader.columns == sample.columns)
+        #expect(reader.metadata["sluice.rows"] == "0")
+        let url = Self.temporaryFile("empty.parquet")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try runPython([Self.script, "read", url.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(json["rows"] as? Int == 0)
+    }
+
     @Test func sluiceReadsPyarrowFiles() throws {
         let directory = Self.temporaryFile("pyarrow")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -72,7 +72,12 @@ public final class Lander: @unchecked Sendable {
         var quietPolls = 0
         while !stop.isStopped {
             let consumer = self.consumer
-            let messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: .milliseconds(200)) }
+            let messages: [KafkaMessage]
+            do {
+                messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: .milliseconds(200)) }
+            } catch let error as KafkaError where error.code == .offsetOutOfRange {
+                throw LandError.retention(error)
+            }
             for revoked in consumer.takeRevoked() {
                 guard let dropped = batches.removeValue(forKey: revoked) else { continue }
                 bufferedBytes -= dropped.bytes
@@ -157,7 +162,9 @@ public final class Lander: @unchecked Sendable {
         guard let batch = batches.removeValue(forKey: partition) else { return }
         bufferedBytes -= batch.bytes
         let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
-        if !batch.rows.isEmpty {
+        // Every batch becomes an object, even one holding only tombstones (zero rows): the lake's
+        // objects then tile each partition's offsets exactly, which lets load detect a missing one.
+        do {
             guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
                 throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
             }

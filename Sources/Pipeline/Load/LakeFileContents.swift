@@ -12,6 +12,15 @@ struct LakeFileContents {
     var columns: [ParquetColumn]
     var values: [ParquetColumnValues]
     var rowCount: Int
+    /// The Kafka offsets the object covers (Parquet footers say; `nil` for JSON Lines).
+    var offsets: Offsets?
+
+    struct Offsets {
+        var topic: String
+        var partition: Int32
+        var first: Int64
+        var last: Int64
+    }
 
     func column(_ name: String) -> ParquetColumnValues? {
         columns.firstIndex { $0.name == name }.map { values[$0] }
@@ -26,8 +35,14 @@ struct LakeFileContents {
         guard let table = reader.metadata["sluice.table"], let key = reader.metadata["sluice.key"] else {
             throw LoadError(message: "lake file \(object.key) has no sluice.table/sluice.key metadata; was it written by sluice land?")
         }
+        var offsets: Offsets?
+        if let topic = reader.metadata["sluice.topic"], let partition = reader.metadata["sluice.partition"].flatMap({ Int32($0) }),
+           let first = reader.metadata["sluice.first_offset"].flatMap({ Int64($0) }),
+           let last = reader.metadata["sluice.last_offset"].flatMap({ Int64($0) }) {
+            offsets = Offsets(topic: topic, partition: partition, first: first, last: last)
+        }
         return LakeFileContents(table: table, key: key.split(separator: ",").map(String.init), columns: reader.columns,
-                                values: try reader.readColumns(), rowCount: reader.rowCount)
+                                values: reader.rowCount == 0 ? [] : try reader.readColumns(), rowCount: reader.rowCount, offsets: offsets)
     }
 
     static func jsonLines(_ key: String, body: [UInt8], s3: S3Client, bucket: String, layout: LakeLayout) async throws -> LakeFileContents {
@@ -39,7 +54,10 @@ struct LakeFileContents {
                 throw LoadError(message: "lake file \(key) line \(lines.count + 1) is not JSON (\(oneLineReason(error)))")
             }
         }
-        let version = Int(lines.first?["_schema_version"]?.intValue ?? 0)
+        guard let first = lines.first else {
+            return LakeFileContents(table: table, key: [], columns: [], values: [], rowCount: 0, offsets: nil)
+        }
+        let version = Int(first["_schema_version"]?.intValue ?? 0)
         let schemaKey = layout.schemaKey(table: table, version: version)
         let schema: TableSchema
         do {
@@ -52,6 +70,7 @@ struct LakeFileContents {
             throw LoadError(message: "lake file \(key) mixes schema versions; land writes one version per object")
         }
         let file = LakeFileSchema(table: schema)
-        return LakeFileContents(table: table, key: schema.key, columns: file.columns, values: try file.values(of: rows), rowCount: rows.count)
+        return LakeFileContents(table: table, key: schema.key, columns: file.columns, values: try file.values(of: rows),
+                                rowCount: rows.count, offsets: nil)
     }
 }

@@ -150,6 +150,10 @@ public final class Loader: @unchecked Sendable {
                 key text PRIMARY KEY, etag text NOT NULL, size bigint NOT NULL, table_name text NOT NULL,
                 rows bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now())
             """)
+        // Where each file sits in its Kafka partition, to find a missing object (added after the first release).
+        for column in ["topic text", "kafka_partition integer", "first_offset bigint", "last_offset bigint"] {
+            try await session.execute("ALTER TABLE sluice.loaded_files ADD COLUMN IF NOT EXISTS \(column)")
+        }
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.freshness (
                 id bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -199,6 +203,12 @@ public final class Loader: @unchecked Sendable {
     func apply(_ object: S3ObjectInfo, session: WarehouseSession) async throws -> (table: String, count: Int) {
         let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot))
         let table = contents.table
+        if let range = contents.offsets { try await requireNoGap(before: object.key, range: range, session: session) }
+        guard contents.rowCount > 0 else {
+            // Tombstones only: nothing for staging, but the ledger records the offsets it covers.
+            try await recordLoaded(object, table: table, rows: 0, offsets: contents.offsets, session: session)
+            return (table, 0)
+        }
         let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
         let key = contents.key.map(StagingColumn.snakeCase)
 
@@ -254,15 +264,38 @@ public final class Loader: @unchecked Sendable {
                 INSERT INTO sluice.pending_changes (table_name, key_text)
                 SELECT \(WarehouseSession.literal(table)), \(keyText) FROM latest AS l ON CONFLICT DO NOTHING
                 """)
-            try await session.execute("""
-                INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows)
-                VALUES (\(WarehouseSession.literal(object.key)), \(WarehouseSession.literal(object.etag)), \(object.size),
-                        \(WarehouseSession.literal(table)), \(rows.count))
-                ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = EXCLUDED.rows,
-                    loaded_at = now()
-                """)
+            try await recordLoaded(object, table: table, rows: rows.count, offsets: contents.offsets, session: session)
         }
         return (table, rows.count)
+    }
+
+    /// The ledger row of an applied file (inside the file's transaction).
+    func recordLoaded(_ object: S3ObjectInfo, table: String, rows: Int, offsets: LakeFileContents.Offsets?,
+                      session: WarehouseSession) async throws {
+        let literal = WarehouseSession.literal
+        let position = offsets.map { "\(literal($0.topic)), \($0.partition), \($0.first), \($0.last)" } ?? "NULL, NULL, NULL, NULL"
+        try await session.execute("""
+            INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows, topic, kafka_partition, first_offset, last_offset)
+            VALUES (\(literal(object.key)), \(literal(object.etag)), \(object.size), \(literal(table)), \(rows), \(position))
+            ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = EXCLUDED.rows,
+                loaded_at = now(), topic = EXCLUDED.topic, kafka_partition = EXCLUDED.kafka_partition,
+                first_offset = EXCLUDED.first_offset, last_offset = EXCLUDED.last_offset
+            """)
+    }
+
+    /// A file must continue its partition: the applied files before it end right before its first offset
+    /// (or it is the partition's first file, starting at 0). Otherwise a lake object is missing, or
+    /// retention removed data before land read it, and loading on would hide the hole.
+    func requireNoGap(before key: String, range: LakeFileContents.Offsets, session: WarehouseSession) async throws {
+        let previous = try await session.scalar("""
+            SELECT max(last_offset) FROM sluice.loaded_files
+            WHERE topic = \(WarehouseSession.literal(range.topic)) AND kafka_partition = \(range.partition)
+              AND first_offset < \(range.first) AND key <> \(WarehouseSession.literal(key))
+            """)
+        let expected = previous.flatMap { Int64($0) }.map { $0 + 1 } ?? 0
+        if range.first > expected {
+            throw LoadError(message: "offsets \(expected)…\(range.first - 1) of \(range.topic)[\(range.partition)] are in no lake object before \(key) (an object was deleted, or Kafka retention removed the data before land read it); load stops so the warehouse does not hide the hole. Restore the object, or re-extract with sluice extract --reset")
+        }
     }
 
     /// Creates `staging.<table>` on first sight, adds columns a new schema version brought.

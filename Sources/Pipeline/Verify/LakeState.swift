@@ -28,6 +28,7 @@ enum LakeState {
         var latest: [String: Entry] = [:]
         for object in objects {
             let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: layout)
+            if contents.rowCount == 0 { continue }   // tombstones only
             func texts(_ name: String) -> [String?] {
                 guard let index = contents.columns.firstIndex(where: { $0.name == name }) else {
                     return Array(repeating: nil, count: contents.rowCount)
