@@ -102,4 +102,15 @@ extension KafkaConsumer {
         if result != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(result, "cannot read committed offsets of \(groupID)") }
         return list.elements
     }
+
+    /// The high watermarks (next offset to be written) of many partitions in
+    /// one request per leader, instead of a round trip per partition.
+    public func endOffsets(_ partitions: [(topic: String, partition: Int32)], timeout: Duration = .seconds(10)) throws
+        -> [KafkaTopicPartitionOffset] {
+        let list = RDKafkaTopicPartitionList()
+        for entry in partitions { list.add(topic: entry.topic, partition: entry.partition, offset: Int64(RD_KAFKA_OFFSET_END)) }
+        let result = client.withHandle { rk in list.withPointer { rd_kafka_offsets_for_times(rk, $0, Int32(timeout.milliseconds)) } }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(result, "cannot read the end offsets of \(partitions.count) partitions") }
+        return list.elements
+    }
 }

@@ -161,6 +161,9 @@ public final class Lander: @unchecked Sendable {
     func flush(_ partition: TopicPartition) async throws {
         guard let batch = batches.removeValue(forKey: partition) else { return }
         bufferedBytes -= batch.bytes
+        let clock = ContinuousClock()
+        let began = clock.now
+        var encoded = began, stored = began
         let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
         // Every batch becomes an object, even one holding only tombstones (zero rows): the lake's
         // objects then tile each partition's offsets exactly, which lets load detect a missing one.
@@ -176,9 +179,11 @@ public final class Lander: @unchecked Sendable {
                 }
             }
             let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
+            encoded = clock.now
             let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
                                  partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
             try await s3.putObject(bucket: bucket, key: key, body: body)
+            stored = clock.now
             summary.record(table: table, rows: batch.rows.count, bytes: body.count)
             observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
         }
@@ -191,6 +196,7 @@ public final class Lander: @unchecked Sendable {
             // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partition moved on; its new owner rewrites the same key.
             logger.warning("\(partition): offset not committed (\(error.message)); the new owner redoes this batch")
         }
+        logger.debug("\(partition): \(batch.rows.count) rows landed; encode \(encoded - began), put \(stored - encoded), commit \(clock.now - stored)")
     }
 
     /// Whether every assigned partition is read up to its current end (with
@@ -212,9 +218,10 @@ public final class Lander: @unchecked Sendable {
             }
             // Partitions nothing was read from this run: done if the group's commit reaches their end.
             guard !unread.isEmpty else { return true }
-            for committed in try consumer.committed(unread.map { ($0.topic, $0.partition) }) {
-                let (low, high) = try consumer.watermarks(topic: committed.topic, partition: committed.partition)
-                if max(committed.offset, low) < high { return false }
+            let pairs = unread.map { ($0.topic, $0.partition) }
+            let ends = try consumer.endOffsets(pairs)
+            for (committed, end) in zip(try consumer.committed(pairs), ends) where max(committed.offset, 0) < end.offset {
+                return false
             }
             return true
         }

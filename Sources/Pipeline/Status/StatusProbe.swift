@@ -94,10 +94,11 @@ public struct StatusProbe: Sendable {
             }
             guard !pairs.isEmpty else { return [] }
             let committed = try consumer.committed(pairs)
-            return try pairs.enumerated().map { index, pair in
-                let end = try consumer.watermarks(topic: pair.topic, partition: pair.partition).high
+            let ends = try consumer.endOffsets(pairs)
+            return pairs.enumerated().map { index, pair in
                 let offset = committed[index].offset
-                return PipelineStatus.Partition(topic: pair.topic, partition: pair.partition, committed: offset >= 0 ? offset : nil, end: end)
+                return PipelineStatus.Partition(topic: pair.topic, partition: pair.partition, committed: offset >= 0 ? offset : nil,
+                                                end: ends[index].offset)
             }
         }
         return result
