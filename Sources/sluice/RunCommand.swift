@@ -42,9 +42,11 @@ struct RunCommand: AsyncParsableCommand {
         let line = StatusLine()
         let ticker = Task {
             while !Task.isCancelled {
+                // The first line after a second: a run that fails at once shows only its error.
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { break }
                 let now = runner.progress.snapshot
                 line.show("extract \(now.extractedRows) rows │ land \(now.landedRows) rows, \(now.landedFiles) files │ load \(now.loadedRows) rows, \(now.loadedFiles) files, star ×\(now.starUpdates)")
-                try? await Task.sleep(for: .seconds(1))
             }
         }
         let summary: PipelineRunner.Summary

@@ -46,7 +46,7 @@ public struct SalesReport: Sendable {
         try await Warehouse.withConnection(configuration, logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
             guard try await session.scalar("SELECT to_regclass('mart.fact_order_line') IS NOT NULL") == "true" else {
-                throw LoadError(message: "the warehouse has no star yet (mart.fact_order_line); run sluice run or sluice load first")
+                throw ReportError(message: "the warehouse has no star yet (mart.fact_order_line); run sluice run or sluice load first")
             }
             for query in queries {
                 let result = try await session.rows(query.sql)
@@ -58,4 +58,10 @@ public struct SalesReport: Sendable {
         }
         return report
     }
+}
+
+/// Why the report cannot be made, as one line.
+public struct ReportError: UserFacingError, Sendable {
+    public var message: String
+    public var summary: String { "report: \(message)" }
 }
