@@ -76,6 +76,11 @@ public struct WarehouseSession: Sendable {
         }
     }
 
+    /// Whether a table (or view) exists, e.g. `mart.fact_order_line`.
+    public func exists(_ relation: String) async throws -> Bool {
+        try await scalar("SELECT to_regclass(\(Self.literal(relation))) IS NOT NULL") == "true"
+    }
+
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     public func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await execute("BEGIN")

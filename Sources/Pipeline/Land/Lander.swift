@@ -163,30 +163,27 @@ public final class Lander: @unchecked Sendable {
         bufferedBytes -= batch.bytes
         let clock = ContinuousClock()
         let began = clock.now
-        var encoded = began, stored = began
         let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
         // Every batch becomes an object, even one holding only tombstones (zero rows): the lake's
         // objects then tile each partition's offsets exactly, which lets load detect a missing one.
-        do {
-            guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
-                throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
-            }
-            if options.format == .jsonl {
-                let schemaKey = layout.schemaKey(table: table, version: schema.version)
-                if !schemasWritten.contains(schemaKey) {
-                    try await s3.putObject(bucket: bucket, key: schemaKey, body: schema.json.serialized)
-                    schemasWritten.insert(schemaKey)
-                }
-            }
-            let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
-            encoded = clock.now
-            let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
-                                 partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
-            try await s3.putObject(bucket: bucket, key: key, body: body)
-            stored = clock.now
-            summary.record(table: table, rows: batch.rows.count, bytes: body.count)
-            observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
+        guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
+            throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
         }
+        if options.format == .jsonl {
+            let schemaKey = layout.schemaKey(table: table, version: schema.version)
+            if !schemasWritten.contains(schemaKey) {
+                try await s3.putObject(bucket: bucket, key: schemaKey, body: schema.json.serialized)
+                schemasWritten.insert(schemaKey)
+            }
+        }
+        let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
+        let encoded = clock.now
+        let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
+                             partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
+        try await s3.putObject(bucket: bucket, key: key, body: body)
+        let stored = clock.now
+        summary.record(table: table, rows: batch.rows.count, bytes: body.count)
+        observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
         let consumer = self.consumer, next = batch.nextOffset
         do {
             try await runBlocking {

@@ -22,6 +22,12 @@ struct LakeFileContents {
         var last: Int64
     }
 
+    /// `_source_pos` (`binlog file:position`) split in two; a position-less text is a file at 0.
+    static func sourcePosition(_ text: String) -> (file: String, position: Int64) {
+        guard let split = text.lastIndex(of: ":") else { return (text, 0) }
+        return (String(text[..<split]), Int64(text[text.index(after: split)...]) ?? 0)
+    }
+
     func column(_ name: String) -> ParquetColumnValues? {
         columns.firstIndex { $0.name == name }.map { values[$0] }
     }

@@ -106,12 +106,8 @@ public final class Loader: @unchecked Sendable {
     /// (a rewritten object is new), in key order.
     func newFiles(ledger: [String: String]) async throws -> [S3ObjectInfo] {
         let layout = LakeLayout(root: options.lakeRoot)
-        return try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: nil))
-            .filter { object in
-                guard object.key.hasSuffix(".parquet") || object.key.hasSuffix(".jsonl.gz"),
-                      let parts = LakeLayout.parse(object.key) else { return false }
-                return options.tables?.contains(parts.table) ?? true
-            }
+        return try await layout.dataObjects(s3: s3, bucket: bucket, table: nil)
+            .filter { object in options.tables?.contains(LakeLayout.parse(object.key)!.table) ?? true }
             .filter { ledger[$0.key] != $0.etag }
             .sorted { $0.key < $1.key }
     }
@@ -123,8 +119,7 @@ public final class Loader: @unchecked Sendable {
         if useLedger {
             ledger = try await Warehouse.withConnection(warehouse, logger: logger) { connection in
                 let session = WarehouseSession(connection: connection, logger: logger)
-                let exists = try await session.scalar("SELECT to_regclass('sluice.loaded_files') IS NOT NULL") == "true"
-                return exists ? try await Self.ledger(session) : [:]
+                return try await session.exists("sluice.loaded_files") ? try await Self.ledger(session) : [:]
             }
         }
         var files: [RedshiftLoadScript.File] = []
@@ -157,7 +152,7 @@ public final class Loader: @unchecked Sendable {
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.freshness (
                 id bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-                table_name text NOT NULL, source_ms bigint NOT NULL, latency_ms bigint NOT NULL)
+                source_ms bigint NOT NULL, latency_ms bigint NOT NULL)
             """)
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
@@ -172,8 +167,8 @@ public final class Loader: @unchecked Sendable {
         guard !sourceTimes.isEmpty else { return }
         let list = sourceTimes.suffix(1_000).map(String.init).joined(separator: ",")
         try await session.execute("""
-            INSERT INTO sluice.freshness (table_name, source_ms, latency_ms)
-            SELECT '', t, (extract(epoch FROM clock_timestamp()) * 1000)::bigint - t FROM unnest(ARRAY[\(list)]::bigint[]) AS t
+            INSERT INTO sluice.freshness (source_ms, latency_ms)
+            SELECT t, (extract(epoch FROM clock_timestamp()) * 1000)::bigint - t FROM unnest(ARRAY[\(list)]::bigint[]) AS t
             """)
         try await session.execute("DELETE FROM sluice.freshness WHERE id <= (SELECT max(id) - 1000 FROM sluice.freshness)")
     }
@@ -190,9 +185,11 @@ public final class Loader: @unchecked Sendable {
     static func updateStar(_ session: WarehouseSession, rebuild: Bool) async throws {
         try await session.transaction {
             if rebuild { try await session.execute("DROP SCHEMA IF EXISTS mart CASCADE") }
-            let isNew = try await session.scalar("SELECT to_regclass('mart.fact_order_line') IS NULL OR to_regclass('mart.fact_payment') IS NULL")
+            let hasLines = try await session.exists("mart.fact_order_line")
+            let hasPayments = try await session.exists("mart.fact_payment")
+            let isNew = !hasLines || !hasPayments
             for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
-            if isNew == "true" {
+            if isNew {
                 for statement in StarChanges.markEverything() { try await session.execute(statement) }
             }
             for statement in StarSchema.updateStatements(.postgres) { try await session.execute(statement) }
@@ -224,12 +221,9 @@ public final class Loader: @unchecked Sendable {
         var rows: [[String?]] = []
         rows.reserveCapacity(contents.rowCount)
         for index in 0..<contents.rowCount {
-            let position = String(decoding: positions[index] ?? [], as: UTF8.self)
-            let split = position.lastIndex(of: ":")
-            let file = split.map { String(position[..<$0]) } ?? position
-            let offset = split.map { String(position[position.index(after: $0)...]) } ?? "0"
-            rows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), file, offset,
-                                                  String(sourceRows[index] ?? 0)])
+            let source = LakeFileContents.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self))
+            rows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), source.file,
+                                                  String(source.position), String(sourceRows[index] ?? 0)])
         }
 
         let q = WarehouseSession.quote

@@ -45,7 +45,7 @@ public struct SalesReport: Sendable {
         var report = SalesReport()
         try await Warehouse.withConnection(configuration, logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
-            guard try await session.scalar("SELECT to_regclass('mart.fact_order_line') IS NOT NULL") == "true" else {
+            guard try await session.exists("mart.fact_order_line") else {
                 throw ReportError(message: "the warehouse has no star yet (mart.fact_order_line); run sluice run or sluice load first")
             }
             for query in queries {

@@ -108,19 +108,18 @@ public struct StatusProbe: Sendable {
         var result = PipelineStatus.Load()
         let s3 = S3Client(configuration: try config.s3(), logger: logger)
         let layout = LakeLayout(root: options.lakeRoot)
-        let objects = try await s3.listAllObjects(bucket: try config.bucket(), prefix: layout.prefix(table: nil))
-            .filter { ($0.key.hasSuffix(".parquet") || $0.key.hasSuffix(".jsonl.gz")) && LakeLayout.parse($0.key) != nil }
+        let objects = try await layout.dataObjects(s3: s3, bucket: try config.bucket(), table: nil)
         result.lakeFiles = objects.count
         let window = options.freshnessWindow
         try await Warehouse.withConnection(try config.warehouse(), logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
-            guard try await session.scalar("SELECT to_regclass('sluice.loaded_files') IS NOT NULL") == "true" else { return }
+            guard try await session.exists("sluice.loaded_files") else { return }
             let keys = Set(objects.map(\.key))
             let ledger = try await session.rows("SELECT key FROM sluice.loaded_files").rows.compactMap { $0[0] }
             result.loadedFiles = ledger.filter(keys.contains).count
             result.lastLoadAt = try await session.scalar("SELECT to_char(max(loaded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sluice.loaded_files")
             result.pendingKeys = Int(try await session.scalar("SELECT count(*) FROM sluice.pending_changes") ?? "0") ?? 0
-            if try await session.scalar("SELECT to_regclass('sluice.freshness') IS NOT NULL") == "true",
+            if try await session.exists("sluice.freshness"),
                let row = try await session.rows("""
                    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms))::bigint,
                           round(percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms))::bigint, count(*)

@@ -22,8 +22,7 @@ enum LakeState {
     /// `scales[i]` is the number of decimals of measure `i`, so sums print like the databases' (`12.50`).
     static func figures(s3: S3Client, bucket: String, layout: LakeLayout, table: String, key: [String],
                         measures: [String], scales: [Int]) async throws -> Verifier.Figures? {
-        let objects = try await s3.listAllObjects(bucket: bucket, prefix: layout.prefix(table: table))
-            .filter { ($0.key.hasSuffix(".parquet") || $0.key.hasSuffix(".jsonl.gz")) && LakeLayout.parse($0.key) != nil }
+        let objects = try await layout.dataObjects(s3: s3, bucket: bucket, table: table)
         guard !objects.isEmpty else { return nil }
         var latest: [String: Entry] = [:]
         for object in objects {
@@ -41,10 +40,8 @@ enum LakeState {
             for index in 0..<contents.rowCount {
                 // Like CONCAT_WS in MySQL and PostgreSQL: NULL parts are skipped.
                 let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
-                let position = positions[index] ?? ""
-                let split = position.lastIndex(of: ":")
-                var entry = Entry(file: split.map { String(position[..<$0]) } ?? position,
-                                  position: split.flatMap { Int64(position[position.index(after: $0)...]) } ?? 0,
+                let source = LakeFileContents.sourcePosition(positions[index] ?? "")
+                var entry = Entry(file: source.file, position: source.position,
                                   row: Int64(rows[index] ?? "") ?? 0, deleted: operations[index] == "d",
                                   values: values.map { $0[index] })
                 if !quantity.isEmpty, let q = quantity[index].flatMap({ Decimal(string: $0) }), let p = price[index].flatMap({ Decimal(string: $0) }) {

@@ -108,7 +108,7 @@ public struct Verifier: Sendable {
     func warehouseFigures(_ warehouse: WarehouseSession, relation: String, filter: String, key: [String],
                           measures: [String]) async throws -> Figures? {
         let name = relation.replacingOccurrences(of: "\"", with: "")
-        guard try await warehouse.scalar("SELECT to_regclass(\(WarehouseSession.literal(name))) IS NOT NULL") == "true" else { return nil }
+        guard try await warehouse.exists(name) else { return nil }
         let present = Set(try await warehouse.rows("""
             SELECT column_name FROM information_schema.columns
             WHERE table_schema || '.' || table_name = \(WarehouseSession.literal(name))
@@ -134,7 +134,7 @@ public struct Verifier: Sendable {
         let source = try await mysql.query(
             "SELECT SUM(quantityOrdered * priceEach) FROM \(MySQLConnection.quoteIdentifier(database)).orderdetails").scalar ?? "0"
         let staging = try await warehouse.scalar("SELECT coalesce(sum(quantity_ordered * price_each), 0) FROM staging.orderdetails")
-        let hasMart = try await warehouse.scalar("SELECT to_regclass('mart.fact_order_line') IS NOT NULL") == "true"
+        let hasMart = try await warehouse.exists("mart.fact_order_line")
         let mart = hasMart ? try await warehouse.scalar("SELECT coalesce(sum(line_amount), 0) FROM mart.fact_order_line") : nil
         return VerifyReport.Check(table: "orderdetails", check: "sales (quantity × price)", mysql: source, lake: lake?.sales,
                                   staging: staging, mart: mart)
