@@ -39,8 +39,10 @@ public enum BinlogRowKind: Sendable { case insert, update, delete }
 /// The rows of one WRITE/UPDATE/DELETE_ROWS event. For updates, `rows`
 /// alternates before-image, after-image.
 public struct BinlogRowsEvent: Sendable {
-    public var database: String
-    public var table: String
+    /// The TABLE_MAP the rows were written with.
+    public var map: BinlogTableMap
+    public var database: String { map.database }
+    public var table: String { map.table }
     public var kind: BinlogRowKind
     /// Column values per row, by column position; `nil` for a column the image does not include.
     public var rows: [[BinlogValue?]]
@@ -57,11 +59,14 @@ public enum BinlogEvent: Sendable {
     case rotate(file: String, position: UInt64)
     /// A MariaDB GTID (`domain-server-sequence`) that starts a transaction.
     case gtid(String, nextPosition: UInt64)
+    /// A table's row-image layout, sent before the row events that use it.
+    case tableMap(BinlogTableMap, nextPosition: UInt64)
     case rows(BinlogRowsEvent)
     /// A transaction committed (XID event); resume after `nextPosition`.
     case commit(nextPosition: UInt64, timestamp: UInt32)
-    /// A statement: `BEGIN`, DDL, or statement-logged DML.
-    case query(database: String, statement: String, nextPosition: UInt64, timestamp: UInt32)
+    /// A statement: `BEGIN`, DDL, or statement-logged DML. `database` is the
+    /// session's default database when it ran; `position` where the event starts.
+    case query(database: String, statement: String, position: UInt64, nextPosition: UInt64, timestamp: UInt32)
     /// The server's keep-alive while there is nothing to send.
     case heartbeat
     case other(type: UInt32, nextPosition: UInt64)

@@ -8,18 +8,29 @@ import Foundation
 /// it from one thread. `next()` blocks until an event arrives; with
 /// `stopAtEnd` it returns `nil` at the current end of the log instead, and in
 /// follow mode the server's heartbeat (every `heartbeatSeconds`) wakes it so
-/// the caller can check for a stop request.
+/// the caller can check for a stop request. A connection that stays silent
+/// longer than `readTimeoutSeconds` counts as lost. Every failure throws; a
+/// lost connection (server restart, killed dump thread, network) throws
+/// `MySQLError` with code `.connectionLost`, which callers may retry.
 public final class BinlogReader {
     private let connection: MySQLConnection
     private let rpl: UnsafeMutablePointer<MARIADB_RPL>
-    /// What each TABLE_MAP said, by table id: the table's name and a row decoder for its columns.
-    private var tableMaps: [UInt64: (database: String, table: String, decoder: BinlogRowDecoder)] = [:]
+    private let stopAtEnd: Bool
+    /// Bytes of checksum at the end of every event (4 with CRC32, else 0).
+    private let checksumLength: Int
+    /// What each TABLE_MAP said, by table id, with a row decoder for its columns.
+    private var tableMaps: [UInt64: (map: BinlogTableMap, decoder: BinlogRowDecoder)] = [:]
 
     /// Opens the stream at `position`.
     public init(configuration: MySQLConnection.Configuration, from position: BinlogPosition, replicaServerID: UInt32,
-                stopAtEnd: Bool, heartbeatSeconds: Int = 1) throws {
-        let connection = try MySQLConnection.connectBlocking(configuration)
+                stopAtEnd: Bool, heartbeatSeconds: Int = 1, readTimeoutSeconds: UInt32 = 30) throws {
+        var settings = configuration
+        settings.readTimeoutSeconds = readTimeoutSeconds
+        let connection = try MySQLConnection.connectBlocking(settings)
         self.connection = connection
+        self.stopAtEnd = stopAtEnd
+        let checksum = try connection.queryBlocking("SELECT @@global.binlog_checksum").scalar ?? "NONE"
+        checksumLength = checksum.uppercased() == "NONE" ? 0 : 4
         try connection.executeBlocking("SET @master_binlog_checksum = @@global.binlog_checksum")
         try connection.executeBlocking("SET @mariadb_slave_capability = 4")
         try connection.executeBlocking("SET @master_heartbeat_period = \(heartbeatSeconds * 1_000_000_000)")
@@ -50,21 +61,18 @@ public final class BinlogReader {
         rpl.pointee.error_no = 0
         rpl.pointee.error_msg.0 = 0
         guard let event = connection.lock.withLock({ mariadb_rpl_fetch(rpl, nil) }) else {
-            let number = mysql_errno(connection.handle)
-            if mariadb_rpl_errno(rpl) != 0 || [2006, 2013, 1236].contains(number) {
-                throw error(context: "reading the binlog failed")
-            }
-            return nil
+            // Only a non-blocking dump ends normally; a blocking one ends only when something broke.
+            if stopAtEnd && mariadb_rpl_errno(rpl) == 0 && mysql_errno(connection.handle) == 0 { return nil }
+            throw error(context: "reading the binlog failed")
         }
         defer { mariadb_free_rpl_event(event) }
         let e = event.pointee
         let nextPosition = UInt64(e.next_event_pos)
         switch e.event_type {
         case TABLE_MAP_EVENT:
-            let map = e.event.table_map
-            let decoder = try BinlogRowDecoder(columnTypes: Self.bytes(map.column_types), metadata: Self.bytes(map.metadata))
-            tableMaps[map.table_id] = (Self.string(map.database), Self.string(map.table), decoder)
-            return .other(type: e.event_type.rawValue, nextPosition: nextPosition)
+            let map = try BinlogTableMap(body: try body(of: e))
+            tableMaps[map.tableID] = (map, BinlogRowDecoder(map: map))
+            return .tableMap(map, nextPosition: nextPosition)
         case WRITE_ROWS_EVENT, UPDATE_ROWS_EVENT, DELETE_ROWS_EVENT, WRITE_ROWS_EVENT_V1, UPDATE_ROWS_EVENT_V1,
              DELETE_ROWS_EVENT_V1:
             return .rows(try decodeRows(e))
@@ -73,19 +81,38 @@ public final class BinlogReader {
             throw MySQLError(code: .unsupportedServer, message: "the binlog has compressed row events",
                              hint: "turn log_bin_compress off on the server")
         case ROTATE_EVENT:
-            return .rotate(file: Self.string(e.event.rotate.filename), position: e.event.rotate.position)
+            // Read from the raw bytes: Connector/C 3.3 mis-parses the rotate sent when the server moves to
+            // the next file (seen after a restart: file "0", position garbage).
+            let body = try body(of: e)
+            guard body.count > 8 else { throw BinlogRowDecoder.corrupt("a rotate event is short") }
+            let position = body[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return .rotate(file: String(decoding: body[8...], as: UTF8.self), position: position)
         case GTID_EVENT:
             return .gtid("\(e.event.gtid.domain_id)-\(e.server_id)-\(e.event.gtid.sequence_nr)", nextPosition: nextPosition)
         case XID_EVENT:
             return .commit(nextPosition: nextPosition, timestamp: e.timestamp)
         case QUERY_EVENT:
             return .query(database: Self.string(e.event.query.database), statement: Self.string(e.event.query.statement),
-                          nextPosition: nextPosition, timestamp: e.timestamp)
+                          position: nextPosition - UInt64(e.event_length), nextPosition: nextPosition, timestamp: e.timestamp)
         case HEARTBEAT_LOG_EVENT:
             return .heartbeat
         default:
             return .other(type: e.event_type.rawValue, nextPosition: nextPosition)
         }
+    }
+
+    /// The event's body: after the 19-byte common header, without the checksum. Connector/C's
+    /// raw buffer may start with the packet's OK byte, so the header is found by its type byte.
+    private func body(of e: MARIADB_RPL_EVENT) throws -> [UInt8] {
+        if let raw = e.raw_data {
+            let buffer = UnsafeRawBufferPointer(start: raw, count: e.raw_data_size)
+            for start in [0, 1] where start + 19 <= buffer.count && UInt32(buffer[start + 4]) == e.event_type.rawValue {
+                let size = (0..<4).reduce(0) { $0 | Int(buffer[start + 9 + $1]) << (8 * $1) }
+                guard size == Int(e.event_length), start + size <= buffer.count, size >= 19 + checksumLength else { continue }
+                return Array(buffer[(start + 19)..<(start + size - checksumLength)])
+            }
+        }
+        throw BinlogRowDecoder.corrupt("the client library gave no raw bytes for a \(e.event_type.rawValue) event")
     }
 
     private func decodeRows(_ e: MARIADB_RPL_EVENT) throws -> BinlogRowsEvent {
@@ -96,7 +123,7 @@ public final class BinlogReader {
         case UPDATE_ROWS_EVENT, UPDATE_ROWS_EVENT_V1: kind = .update
         default: kind = .delete
         }
-        guard let map = tableMaps[rowsEvent.table_id] else {
+        guard let entry = tableMaps[rowsEvent.table_id] else {
             throw MySQLError(code: .queryFailed, message: "a row event refers to table id \(rowsEvent.table_id) without its table map")
         }
         let count = Int(rowsEvent.column_count)
@@ -106,16 +133,11 @@ public final class BinlogReader {
         }
         let present = bitmap(rowsEvent.column_bitmap) ?? Array(repeating: true, count: count)
         let presentAfter = kind == .update ? (bitmap(rowsEvent.column_update_bitmap) ?? present) : nil
-        let rows = try map.decoder.decodeRows(UnsafeRawBufferPointer(start: rowsEvent.row_data, count: rowsEvent.row_data_size),
-                                              present: present, presentAfter: presentAfter)
+        let rows = try entry.decoder.decodeRows(UnsafeRawBufferPointer(start: rowsEvent.row_data, count: rowsEvent.row_data_size),
+                                                present: present, presentAfter: presentAfter)
         let position = UInt64(e.next_event_pos) - UInt64(e.event_length)
-        return BinlogRowsEvent(database: map.database, table: map.table, kind: kind, rows: rows, position: position,
+        return BinlogRowsEvent(map: entry.map, kind: kind, rows: rows, position: position,
                                nextPosition: UInt64(e.next_event_pos), timestamp: e.timestamp)
-    }
-
-    private static func bytes(_ value: MARIADB_STRING) -> [UInt8] {
-        guard let start = value.str else { return [] }
-        return Array(UnsafeRawBufferPointer(start: start, count: value.length))
     }
 
     private static func string(_ value: MARIADB_STRING) -> String {
@@ -126,8 +148,9 @@ public final class BinlogReader {
     private func error(context: String) -> MySQLError {
         let number = mariadb_rpl_errno(rpl) != 0 ? mariadb_rpl_errno(rpl) : mysql_errno(connection.handle)
         var message = mariadb_rpl_errno(rpl) != 0 ? String(cString: mariadb_rpl_error(rpl)) : String(cString: mysql_error(connection.handle))
-        if message.isEmpty { message = "unknown error" }
-        let code: MySQLError.Code = number == 1236 ? .unsupportedServer : MySQLError.code(forErrorNumber: number)
+        if message.isEmpty { message = "the connection ended without an error message" }
+        let code: MySQLError.Code = number == 1236 ? .unsupportedServer
+            : number == 0 ? .connectionLost : MySQLError.code(forErrorNumber: number)
         return MySQLError(code: code, errorNumber: number, message: "\(context): \(message)",
                           hint: number == 1236 ? "the binlog position is gone (purged?); take a new snapshot with sluice extract --reset" : nil)
     }

@@ -7,40 +7,11 @@
 /// on tables without type metadata, and mis-decodes some negative DECIMALs
 /// and fractional negative TIMEs (see the README's notes on CDC).
 struct BinlogRowDecoder {
-    /// One column's binlog type and its TABLE_MAP metadata.
-    struct Column {
-        var type: UInt8
-        var meta: UInt16
-    }
+    let columns: [BinlogTableMap.Column]
 
-    let columns: [Column]
-
-    /// Reads per-column metadata: how many bytes each type has in the metadata block.
-    init(columnTypes: [UInt8], metadata: [UInt8]) throws {
-        var offset = 0
-        func byte() throws -> UInt16 {
-            guard offset < metadata.count else { throw BinlogRowDecoder.corrupt("table map metadata is short") }
-            defer { offset += 1 }
-            return UInt16(metadata[offset])
-        }
-        var columns: [Column] = []
-        for type in columnTypes {
-            var meta: UInt16 = 0
-            switch type {
-            case 4, 5, 252, 255, 245, 17, 18, 19:   // FLOAT, DOUBLE, BLOB, GEOMETRY, JSON, TIMESTAMP2, DATETIME2, TIME2
-                meta = try byte()
-            case 15, 253:                            // VARCHAR, VAR_STRING: max length, little-endian
-                let low = try byte()
-                meta = low | (try byte() << 8)
-            case 16, 246, 254, 247, 248:             // BIT, NEWDECIMAL, STRING, ENUM, SET: two bytes, first in the high byte
-                let high = try byte()
-                meta = (high << 8) | (try byte())
-            default:
-                meta = 0
-            }
-            columns.append(Column(type: type, meta: meta))
-        }
-        self.columns = columns
+    /// A decoder for the columns a TABLE_MAP event describes.
+    init(map: BinlogTableMap) {
+        columns = map.columns
     }
 
     /// Decodes the rows of an event: each row has a null bitmap over the
@@ -75,7 +46,7 @@ struct BinlogRowDecoder {
         return values
     }
 
-    private func decodeValue(_ column: Column, _ reader: inout ByteReader) throws -> BinlogValue {
+    private func decodeValue(_ column: BinlogTableMap.Column, _ reader: inout ByteReader) throws -> BinlogValue {
         switch column.type {
         case 1: return .unsigned(try reader.littleEndian(1))                 // TINY
         case 2: return .unsigned(try reader.littleEndian(2))                 // SHORT
@@ -226,31 +197,5 @@ struct BinlogRowDecoder {
 
     static func corrupt(_ reason: String) -> MySQLError {
         MySQLError(code: .queryFailed, message: "cannot decode a binlog row event: \(reason)")
-    }
-}
-
-/// Sequential reads from a byte buffer, failing cleanly on a short buffer.
-struct ByteReader {
-    let data: UnsafeRawBufferPointer
-    var offset = 0
-
-    init(_ data: UnsafeRawBufferPointer) { self.data = data }
-
-    var isAtEnd: Bool { offset >= data.count }
-
-    mutating func bytes(_ count: Int) throws -> [UInt8] {
-        guard count >= 0, offset + count <= data.count else {
-            throw BinlogRowDecoder.corrupt("row data ends early (need \(count) bytes at \(offset) of \(data.count))")
-        }
-        defer { offset += count }
-        return Array(data[offset..<offset + count])
-    }
-
-    mutating func littleEndian(_ count: Int) throws -> UInt64 {
-        try bytes(count).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    }
-
-    mutating func bigEndian(_ count: Int) throws -> UInt64 {
-        try bytes(count).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 }

@@ -7,6 +7,11 @@ public struct BinlogSettings: Sendable, Equatable {
     public var format: String
     public var rowImage: String
     public var serverID: UInt32
+    /// `binlog_row_metadata` (`FULL`, `MINIMAL`, `NO_LOG`); `nil` on servers without it (MariaDB < 10.5, MySQL < 8.0.1).
+    public var rowMetadata: String?
+
+    /// Whether TABLE_MAP events name their columns, so every row image is checked by name.
+    public var logsColumnNames: Bool { rowMetadata?.uppercased() == "FULL" }
 
     /// What is wrong for CDC, or `nil` when the server is ready: row-based
     /// logging with full row images is needed to rebuild before/after states.
@@ -31,8 +36,9 @@ extension MySQLConnection {
         guard let row = result.rows.first, row.count == 4 else {
             throw MySQLError(code: .queryFailed, message: "the server returned no binlog settings")
         }
+        let metadata = (try? queryBlocking("SELECT @@binlog_row_metadata"))?.scalar
         return BinlogSettings(logBin: row[0] == "1", format: row[1] ?? "", rowImage: row[2] ?? "",
-                              serverID: UInt32(row[3] ?? "") ?? 0)
+                              serverID: UInt32(row[3] ?? "") ?? 0, rowMetadata: metadata)
     }
 
     /// The base tables of a database, in name order.

@@ -1,19 +1,3 @@
-/// A position in the binary log.
-public struct BinlogPosition: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var position: UInt64
-    /// MariaDB GTID position (`domain-server-sequence[,…]`), when known.
-    public var gtid: String?
-
-    public init(file: String, position: UInt64, gtid: String? = nil) {
-        self.file = file
-        self.position = position
-        self.gtid = gtid
-    }
-
-    public var description: String { "\(file):\(position)" }
-}
-
 extension MySQLConnection {
     /// Starts a repeatable-read transaction whose view of every table is the
     /// same instant, and returns the binlog position of that instant. On

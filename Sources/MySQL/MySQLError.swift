@@ -55,7 +55,9 @@ public struct MySQLError: UserFacingError, Sendable {
         case 2002, 2003, 2005: return .unreachable            // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST
         case 1049: return .unknownDatabase                    // ER_BAD_DB_ERROR
         case 1146: return .unknownTable                       // ER_NO_SUCH_TABLE
-        case 2006, 2013, 2055: return .connectionLost         // CR_SERVER_GONE_ERROR, CR_SERVER_LOST
+        case 2006, 2013, 2055, 1053, 1927, 1317: return .connectionLost
+            // CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_SERVER_LOST_EXTENDED, ER_SERVER_SHUTDOWN,
+            // ER_CONNECTION_KILLED, ER_QUERY_INTERRUPTED
         default: return .queryFailed
         }
     }

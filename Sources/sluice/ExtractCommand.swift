@@ -20,11 +20,15 @@ struct ExtractCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated tables to capture (default: every base table).") var tables: String?
     @Flag(help: "Keep following the binlog until interrupted.") var follow = false
     @Flag(help: "Ignore the existing checkpoint and take a new snapshot.") var reset = false
+    @Option(help: "Comma-separated tables to snapshot again while the others stream (how a stopped table resumes).")
+    var resnapshot: String?
     @Option(help: "Rows between snapshot checkpoints.") var checkpointRows = 20_000
+    @Option(help: "Seconds to keep reconnecting to a lost binlog connection before failing.") var reconnectTimeout = 300
 
     func validate() throws {
         if let tables, tables.split(separator: ",").isEmpty { throw ValidationError("--tables needs at least one name") }
         if checkpointRows < 1 { throw ValidationError("--checkpoint-rows must be positive") }
+        if reconnectTimeout < 1 { throw ValidationError("--reconnect-timeout must be at least 1 second") }
     }
 
     func run() async throws {
@@ -34,7 +38,9 @@ struct ExtractCommand: AsyncParsableCommand {
         options.tables = tableList(tables)
         options.follow = follow
         options.reset = reset
+        options.resnapshot = tableList(resnapshot) ?? []
         options.checkpointEveryRows = checkpointRows
+        options.reconnectTimeout = .seconds(reconnectTimeout)
         let stop = StopSignal()
         let display = ProgressDisplay()
         let extractor = try Extractor(config: config, options: options, observer: ExtractProgressPrinter(display: display),
@@ -45,6 +51,8 @@ struct ExtractCommand: AsyncParsableCommand {
         }
         display.close()
         printSummary(summary, seconds: Date().timeIntervalSince(started))
+        // Each stopped table was reported on its own line when it stopped; the exit status says so too.
+        if !summary.stopped.isEmpty { throw ExitCode(1) }
     }
 
     private func printSummary(_ summary: ExtractSummary, seconds: Double) {
@@ -56,7 +64,8 @@ struct ExtractCommand: AsyncParsableCommand {
         table.add("binlog", String(summary.binlogRows), String(format: "%.1f", summary.binlogSeconds),
                   String(Int(Double(summary.binlogRows) / max(summary.binlogSeconds, 0.001))))
         print(table.rendered)
-        print("extract: done in \(String(format: "%.1f", seconds)) s; checkpoint at \(summary.position)")
+        print("extract: done in \(String(format: "%.1f", seconds)) s; checkpoint at \(summary.position)"
+              + (summary.stopped.isEmpty ? "" : "; \(summary.stopped.count) table\(summary.stopped.count == 1 ? "" : "s") stopped: \(summary.stopped.map(\.table).joined(separator: ", "))"))
     }
 }
 

@@ -65,7 +65,9 @@ struct RunCommand: AsyncParsableCommand {
                       String(Int(Double(stage.rows) / max(stage.seconds, 0.001))), stage.detail)
         }
         print(table.rendered)
-        print("run: done in \(String(format: "%.1f", summary.seconds)) s; the warehouse has the source up to binlog \(summary.startPosition) (extract checkpoint \(summary.extractPosition))")
+        print("run: done in \(String(format: "%.1f", summary.seconds)) s; the warehouse has the source up to binlog \(summary.startPosition) (extract checkpoint \(summary.extractPosition))"
+              + (summary.stoppedTables.isEmpty ? "" : "; stopped tables (see above): \(summary.stoppedTables.joined(separator: ", "))"))
+        if !summary.stoppedTables.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -7,7 +7,7 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show where each stage is and how far behind: binlog vs checkpoint, consumer lag, unloaded lake files, freshness.",
-        discussion: "Read-only: it joins no consumer group and changes nothing. Exits 1 if a stage's servers cannot be reached.")
+        discussion: "Read-only: it joins no consumer group and changes nothing. Exits 1 if a stage's servers cannot be reached or extract stopped a table (each is listed with what to run).")
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Topic prefix (default: the database name).") var topicPrefix: String?
@@ -27,7 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             print(Self.render(status))
         }
-        if [status.extract.problem, status.land.problem, status.load.problem].contains(where: { $0 != nil }) { throw ExitCode(1) }
+        if [status.extract.problem, status.land.problem, status.load.problem].contains(where: { $0 != nil })
+            || !status.extract.stoppedTables.isEmpty { throw ExitCode(1) }
     }
 
     static func render(_ status: PipelineStatus) -> String {
@@ -41,6 +42,9 @@ struct StatusCommand: AsyncParsableCommand {
                          + (extract.snapshotComplete == false ? " (snapshot in progress)" : ""))
         } else {
             lines.append("extract  source at \(extract.sourcePosition); no checkpoint for \(status.prefix) yet (run sluice extract or sluice run)")
+        }
+        for stopped in extract.stoppedTables {
+            lines.append("         ✗ \(stopped.reason)")
         }
         let land = status.land
         if let problem = land.problem {

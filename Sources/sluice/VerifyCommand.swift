@@ -15,6 +15,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Comma-separated tables (default: every base table).") var tables: String?
+    @Option(help: "Topic prefix of the extract (default: the database name); its stopped tables fail verify.") var topicPrefix: String?
     @Option(help: "Top folder of the lake in the bucket.") var lakeRoot = "raw"
     @Flag(help: "Skip the lake (it reads every lake object).") var noLake = false
     @Flag(help: "Print the result as JSON.") var json = false
@@ -23,6 +24,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let config = try connection.load()
         var options = Verifier.Options()
         options.tables = tableList(tables)
+        options.topicPrefix = topicPrefix
         options.lakeRoot = lakeRoot
         options.checkLake = !noLake
         let report = try await Verifier(config: config, options: options).run()

@@ -15,6 +15,8 @@ extension PipelineIntegration {
                 #expect(lines.contains { $0.hasPrefix("ok") && $0.contains(" \(name) ") }, "\(name) not green: \(result.standardOutput)")
             }
             #expect(result.standardOutput.contains("3 brokers"))
+            // The stack logs full row metadata, so every row image is checked by column name.
+            #expect(result.standardOutput.contains("row metadata FULL"), "\(result.standardOutput)")
         }
 
         @Test func wrongMySQLPasswordIsOneLineAndNonZero() throws {

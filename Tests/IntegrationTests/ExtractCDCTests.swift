@@ -44,12 +44,15 @@ extension PipelineIntegration {
             #expect(update?["after"]?["loyaltyTier"] == .string("gold"))
             #expect(update?["after"]?["city"] == .string("Nantès"))
             #expect(update?["before"]?["loyaltyTier"] == .null)
-            let schemas = try readTopic("\(prefix)._schemas").filter { $0.keyText == "customers" }
+            // Every version is its own message (key `customers#v<N>`), so a compacted topic keeps them all.
+            let schemas = try readTopic("\(prefix)._schemas").filter { $0.json?["table"] == .string("customers") }
+                .sorted { ($0.json?["version"]?.intValue ?? 0) < ($1.json?["version"]?.intValue ?? 0) }
+            #expect(schemas.map(\.keyText) == ["customers#v1", "customers#v2"])
             let versions = try schemas.map { try TableSchema(json: try #require($0.json)) }
             #expect(versions.map(\.version) == [1, 2])
             #expect(versions.last?.columns.last?.name == "loyaltyTier")
             // The new version was published before the event that uses it.
-            #expect(schemas.last!.timestampMilliseconds! <= Int64(update?["ts_ms"]?.intValue ?? 0))
+            #expect(try #require(schemas.last?.timestampMilliseconds) <= Int64(update?["ts_ms"]?.intValue ?? 0))
 
             // SIGTERM: finish, checkpoint, exit 0.
             extract.signal(SIGTERM)

@@ -22,8 +22,8 @@ extension PipelineIntegration {
             let offsets = try TopicFollower("\(prefix)._offsets")
             let checkpointed = try offsets.waitFor(within: 120) { messages in
                 guard let value = messages.last?.json,
-                      let progress = value["snapshot"]?["tables"]?["big"], progress["done"] == .bool(false),
-                      let sent = progress["rows"]?.intValue, sent >= 20_000 else { return false }
+                      let progress = value["tables"]?["big"], progress["state"] == .string("snapshotting"),
+                      let sent = progress["snapshot"]?["rows"]?.intValue, sent >= 20_000 else { return false }
                 killedAt = Int(sent)
                 return true
             }

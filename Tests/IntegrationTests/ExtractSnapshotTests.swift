@@ -41,8 +41,8 @@ extension PipelineIntegration {
 
             // Schemas: one version per table, with exact types.
             let schemas = try readTopic("\(prefix)._schemas")
-            #expect(Set(schemas.map(\.keyText)) == Set(expected.keys))
-            let orderdetails = try TableSchema(json: try #require(schemas.first { $0.keyText == "orderdetails" }?.json))
+            #expect(Set(schemas.map(\.keyText)) == Set(expected.keys.map { "\($0)#v1" }))
+            let orderdetails = try TableSchema(json: try #require(schemas.first { $0.keyText == "orderdetails#v1" }?.json))
             #expect(orderdetails.version == 1)
             #expect(orderdetails.key == ["orderNumber", "productCode"])
             #expect(orderdetails.columns.first { $0.name == "priceEach" }?.type == .decimal(precision: 10, scale: 2))

@@ -7,7 +7,8 @@ import Testing
 @Suite struct RedshiftLoadScriptTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/redshift")
 
-    /// Two tables as land writes them; `payments` changes schema (a new column) between its files.
+    /// Two tables as land writes them; `payments` changes schema (a new column) between its files,
+    /// and its second version starts at a floor (it was snapshotted again there).
     static var files: [RedshiftLoadScript.File] {
         let metadata = LakeFileSchema.metadataColumns
         let orderdetails = [
@@ -24,17 +25,19 @@ import Testing
             ParquetDecimal.column(name: "amount", precision: 10, scale: 2),
         ]
         let paymentsV2 = payments + [ParquetColumn(name: "memo", physicalType: .byteArray, logicalType: .string)]
-        func file(_ table: String, _ partition: Int, _ offset: Int, rows: Int, key: [String], columns: [ParquetColumn]) -> RedshiftLoadScript.File {
+        func file(_ table: String, _ partition: Int, _ offset: Int, rows: Int, key: [String], columns: [ParquetColumn],
+                  floor: SourceOrder? = nil) -> RedshiftLoadScript.File {
             let padded = String(repeating: "0", count: 20 - String(offset).count) + String(offset)
             return RedshiftLoadScript.File(
                 key: "raw/\(table)/dt=2026-11-25/shop.\(table)+\(partition)+\(padded).parquet", etag: "etag-\(table)-\(partition)-\(offset)",
-                size: 4096 + rows, rows: rows, table: table, keyColumns: key, columns: columns)
+                size: 4096 + rows, rows: rows, table: table, keyColumns: key, columns: columns, floor: floor)
         }
         return [
             file("orderdetails", 0, 0, rows: 700, key: ["orderNumber", "productCode"], columns: orderdetails),
             file("orderdetails", 1, 0, rows: 800, key: ["orderNumber", "productCode"], columns: orderdetails),
             file("payments", 0, 0, rows: 273, key: ["customerNumber", "checkNumber"], columns: payments + metadata),
-            file("payments", 0, 273, rows: 2, key: ["customerNumber", "checkNumber"], columns: paymentsV2 + metadata),
+            file("payments", 0, 273, rows: 2, key: ["customerNumber", "checkNumber"], columns: paymentsV2 + metadata,
+                 floor: SourceOrder(sequence: 2, position: 1_500)),
         ]
     }
 

@@ -6,7 +6,8 @@ public final class TemporaryMariaDB: @unchecked Sendable {
     public let port: Int
     public let password = "temporary-\(UUID().uuidString.prefix(8))"
     let directory: URL
-    let server = Process()
+    var server = Process()
+    private var arguments: [String] = []
 
     /// Initialises and starts a server; `options` are extra `mariadbd` flags.
     public init(options: [String]) throws {
@@ -17,20 +18,47 @@ public final class TemporaryMariaDB: @unchecked Sendable {
         let data = directory.appendingPathComponent("data").path
         try Self.run("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(data)",
                                                      "--auth-root-authentication-method=normal", "--skip-test-db"] + asRoot)
-        server.setExecutable("/usr/sbin/mariadbd")
-        server.arguments = ["--no-defaults", "--datadir=\(data)", "--socket=\(directory.path)/sock", "--port=\(port)",
-                            "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-error=\(directory.path)/error.log",
-                            "--pid-file=\(directory.path)/pid"] + asRoot + options
-        try server.run()
-        let ready = eventually(within: 30) {
-            (try? Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-e", "SELECT 1"])) != nil
-        }
-        guard ready else { throw TemporaryServerError(description: "the temporary MariaDB did not start (see \(directory.path)/error.log)") }
+        arguments = ["--no-defaults", "--datadir=\(data)", "--socket=\(directory.path)/sock", "--port=\(port)",
+                     "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-error=\(directory.path)/error.log",
+                     "--pid-file=\(directory.path)/pid"] + asRoot + options
+        try start()
         try Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-e", """
             CREATE USER 'sluice'@'127.0.0.1' IDENTIFIED BY '\(password)';
             GRANT SELECT, RELOAD, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'sluice'@'127.0.0.1';
             CREATE DATABASE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20));
             """])
+    }
+
+    /// Binary logging as the local stack has it (ROW, full images, full metadata).
+    public static let binlogOptions = ["--log-bin=binlog", "--binlog-format=ROW", "--binlog-row-image=FULL",
+                                       "--binlog-row-metadata=FULL", "--server-id=7"]
+
+    private func start() throws {
+        server = Process()
+        server.setExecutable("/usr/sbin/mariadbd")
+        server.arguments = arguments
+        try server.run()
+        let ready = eventually(within: 30) { (try? execute("SELECT 1")) != nil }
+        guard ready else { throw TemporaryServerError(description: "the temporary MariaDB did not start (see \(directory.path)/error.log)") }
+    }
+
+    /// Runs SQL as root (over the socket); returns what the client printed.
+    @discardableResult
+    public func execute(_ sql: String) throws -> String {
+        try Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-N", "-B", "-e", sql])
+    }
+
+    /// Stops the server (SIGKILL: a crash; else a clean shutdown) and starts it again on the same data and port.
+    public func restart(crash: Bool = false) throws {
+        if crash { kill(server.processIdentifier, SIGKILL) } else { server.terminate() }
+        server.waitUntilExit()
+        try start()
+    }
+
+    /// Stops the server and keeps it down.
+    public func halt() {
+        server.terminate()
+        server.waitUntilExit()
     }
 
     /// Environment that points `sluice` at this server.
@@ -40,8 +68,10 @@ public final class TemporaryMariaDB: @unchecked Sendable {
     }
 
     public func stop() {
-        server.terminate()
-        server.waitUntilExit()
+        if server.isRunning {
+            server.terminate()
+            server.waitUntilExit()
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 

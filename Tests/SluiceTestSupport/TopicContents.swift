@@ -17,6 +17,16 @@ public func eventually(within seconds: Double, _ condition: () throws -> Bool) r
     return try condition()
 }
 
+/// Polls an async `condition` every 300 ms until it holds or `seconds` pass; returns whether it held.
+public func eventually(within seconds: Double, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    repeat {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(300))
+    } while Date() < deadline
+    return await condition()
+}
+
 extension KafkaMessage {
     /// The value parsed as a change event (nil for a tombstone).
     public var json: JSONValue? { value.flatMap { try? JSONValue.parse($0) } }

@@ -42,7 +42,9 @@ public enum Doctor {
         if let problem = binlog.problem {
             throw MySQLError(code: .unsupportedServer, message: "\(settings.displayName): \(problem)")
         }
-        return "\(connection.serverVersion) at \(settings.displayName); binlog \(binlog.format), row image \(binlog.rowImage), server_id \(binlog.serverID)"
+        let metadata = binlog.logsColumnNames ? "row metadata FULL"
+            : "row metadata \(binlog.rowMetadata ?? "not supported"): column names are not logged, so rows are checked by type only (set binlog_row_metadata=FULL to check them by name)"
+        return "\(connection.serverVersion) at \(settings.displayName); binlog \(binlog.format), row image \(binlog.rowImage), \(metadata), server_id \(binlog.serverID)"
     }
 
     /// Cluster metadata: broker count and topics.

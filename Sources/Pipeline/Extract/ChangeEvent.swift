@@ -11,20 +11,26 @@ public struct SourcePosition: Sendable, Hashable {
     /// Commit time of the transaction (snapshot rows: the snapshot's start), milliseconds since 1970.
     public var timestampMilliseconds: Int64
     public var snapshot: Bool
+    /// The file's sequence number with the extract epoch above it (see `SourceOrder`).
+    public var sequence: Int64
 
-    public init(file: String, position: UInt64, gtid: String?, row: Int, timestampMilliseconds: Int64, snapshot: Bool) {
+    public init(file: String, position: UInt64, gtid: String?, row: Int, timestampMilliseconds: Int64, snapshot: Bool,
+                epoch: Int = 0) {
         self.file = file
         self.position = position
         self.gtid = gtid
         self.row = row
         self.timestampMilliseconds = timestampMilliseconds
         self.snapshot = snapshot
+        self.sequence = SourceOrder.sequence(file: file, epoch: epoch)
     }
 }
 
-/// One row change, Debezium-style: `op` is `r` (snapshot read), `c`, `u` or `d`.
+/// One row change, Debezium-style: `op` is `r` (snapshot read), `c`, `u` or
+/// `d`; or `t`: the table was emptied at this position (TRUNCATE, DROP, or
+/// the start of a new snapshot of it), with no key and no row images.
 public struct ChangeEvent: Sendable {
-    public enum Operation: String, Sendable { case read = "r", create = "c", update = "u", delete = "d" }
+    public enum Operation: String, Sendable { case read = "r", create = "c", update = "u", delete = "d", truncate = "t" }
 
     public var operation: Operation
     /// Column values in schema order; `nil` for `c` and `r`.
@@ -40,8 +46,9 @@ public struct ChangeEvent: Sendable {
         self.source = source
     }
 
-    /// The message key: the key columns as a JSON object, e.g. `{"customerNumber":103}`.
-    public func key(schema: TableSchema) -> [UInt8] {
+    /// The message key: the key columns as a JSON object, e.g. `{"customerNumber":103}`; none for `t`.
+    public func key(schema: TableSchema) -> [UInt8]? {
+        if operation == .truncate { return nil }
         let row = after ?? before ?? []
         var writer = JSONWriter(capacity: 48)
         writer.beginObject()
@@ -70,6 +77,7 @@ public struct ChangeEvent: Sendable {
         writer.key("table"); writer.string(schema.table)
         writer.key("file"); writer.string(source.file)
         writer.key("pos"); writer.number(source.position)
+        writer.key("seq"); writer.number(source.sequence)
         writer.key("gtid"); if let gtid = source.gtid { writer.string(gtid) } else { writer.null() }
         writer.key("row"); writer.number(source.row)
         writer.key("snapshot"); writer.bool(source.snapshot)

@@ -8,6 +8,8 @@ public struct ExtractOptions: Sendable {
     public var follow = false
     /// Ignore any checkpoint and take a new snapshot.
     public var reset = false
+    /// Tables to snapshot again (while the others stream): how a stopped table resumes.
+    public var resnapshot: [String] = []
     /// Rows fetched from MySQL per batch while snapshotting. Default 2000.
     public var snapshotBatchRows = 2000
     /// Rows between checkpoints during a snapshot. Default 20,000.
@@ -17,6 +19,12 @@ public struct ExtractOptions: Sendable {
     /// The replica server id Sluice presents to MySQL when reading the binlog;
     /// must be unique among the server's replicas. Default 5_400_001.
     public var replicaServerID: UInt32 = 5_400_001
+    /// Rows per snapshot chunk: each chunk is one consistent read, sent when the binlog reaches it. Default 20,000.
+    public var snapshotChunkRows = 20_000
+    /// How long extract keeps reconnecting to a binlog that went away before it fails. Default 300 s.
+    public var reconnectTimeout: Duration = .seconds(300)
+    /// Seconds without a byte from the binlog connection (heartbeats arrive every second) before it counts as lost. Default 30.
+    public var readTimeoutSeconds: UInt32 = 30
 
     public init() {}
 }
@@ -36,6 +44,8 @@ public struct ExtractSummary: Sendable {
     public var binlogSeconds = 0.0
     /// Where the checkpoint stands at the end.
     public var position: String = ""
+    /// Tables that stopped (they cannot go on exactly), with the one line that says why and what to run.
+    public var stopped: [(table: String, reason: String)] = []
 }
 
 /// Progress callbacks; the CLI draws bars or writes log lines from them.
@@ -46,8 +56,11 @@ public protocol ExtractProgressObserver: Sendable {
     func binlogProgress(position: String, rowsSent: Int, caughtUp: Bool)
     /// Every table's schema is in `<prefix>._schemas` (consumers may start).
     func schemasPublished(tables: [String])
+    /// A table stopped; `reason` is one line naming the table, the position, the cause and what to run.
+    func tableStopped(table: String, reason: String)
 }
 
 extension ExtractProgressObserver {
     public func schemasPublished(tables: [String]) {}
+    public func tableStopped(table: String, reason: String) {}
 }

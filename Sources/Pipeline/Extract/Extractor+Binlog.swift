@@ -2,81 +2,212 @@ import Foundation
 import MySQL
 
 extension Extractor {
-    /// Publishes the binlog's row changes from the checkpoint on: to the
-    /// current end of the log, or (with `follow`) until stopped. The
-    /// checkpoint only ever moves to a transaction boundary whose messages are
-    /// all acknowledged.
-    func followBinlog(database: String, tables: Set<String>) throws {
-        let start = BinlogPosition(file: checkpoint.binlogFile, position: checkpoint.binlogPosition)
-        let reader = try BinlogReader(configuration: settings, from: start, replicaServerID: options.replicaServerID,
-                                      stopAtEnd: !options.follow)
-        logger.info("reading the binlog from \(start)\(options.follow ? " (following)" : "")")
-        var tracked = tables
-        var file = start.file
+    /// Where the binlog reader stands, between events.
+    struct ReaderState {
+        /// End of the last event read.
+        var position: BinlogPosition
+        /// End of the last complete transaction (or DDL): where a reconnect resumes and a checkpoint points.
+        var boundary: BinlogPosition
+        /// Inside a transaction (between its GTID/BEGIN and its commit).
+        var inTransaction = false
+        /// The current transaction's GTID.
         var gtid: String?
-        var pending = false
+        /// The last row event sent in the current transaction: after a reconnect, the transaction
+        /// is read again from its start and events up to this one are not sent twice.
+        var sentUpTo: BinlogPosition?
+        /// Row events already sent that a reconnect reads again are skipped up to here.
+        var skipUpTo: BinlogPosition?
+        /// The GTID the first transaction read must follow (same domain, higher sequence).
+        var expectedAfterGTID: String?
+
+        /// Moves to the end of an event in the current file (positions 0, of made-up events, do not move it).
+        mutating func advance(to next: UInt64) {
+            if next > position.position { position.position = next }
+        }
+    }
+
+    /// Publishes the binlog's changes from `start`: to the current end of the log (and until
+    /// every snapshot is done), or, with `follow`, until stopped. The checkpoint only ever
+    /// moves to a transaction boundary whose messages are all acknowledged. A lost connection
+    /// (server restart, killed dump thread, network) is reopened from the last boundary,
+    /// with backoff, for up to `reconnectTimeout`.
+    func followBinlog(from start: BinlogPosition) throws {
+        logger.info("reading the binlog from \(start)\(options.follow ? " (following)" : "")")
+        var state = ReaderState(position: start, boundary: start)
         var rowsSinceCheckpoint = 0
         var lastCheckpoint = Date()
         let started = Date()
-        let nowMilliseconds = { Int64(Date().timeIntervalSince1970 * 1000) }
+        var lostSince: Date?
+        var backoff = 0.5
 
         func checkpointNow() throws {
+            for name in captured {
+                guard var table = checkpoint.tables[name], table.state == .streaming || table.state == .snapshotting else { continue }
+                if state.boundary > table.position { table.position = state.boundary }
+                table.snapshot = jobs[name]?.progress ?? table.snapshot
+                checkpoint.tables[name] = table
+            }
+            let active = checkpoint.tables.values.filter { $0.state == .streaming || $0.state == .snapshotting }
+            checkpoint.binlog = active.map(\.position).min() ?? state.boundary
             try saveCheckpoint()
-            pending = false
             rowsSinceCheckpoint = 0
             lastCheckpoint = Date()
-            observer.binlogProgress(position: "\(checkpoint.binlogFile):\(checkpoint.binlogPosition)",
-                                    rowsSent: summary.binlogRows, caughtUp: false)
+            observer.binlogProgress(position: state.boundary.description, rowsSent: summary.binlogRows, caughtUp: false)
         }
 
-        while !stop.isStopped {
-            guard let event = try reader.next() else { break }
-            switch event {
-            case .rotate(let name, _):
-                file = name
-            case .gtid(let value, _):
-                gtid = value
-            case .rows(let rows):
-                guard rows.database == database, tracked.contains(rows.table), var schema = schemas[rows.table] else { continue }
-                if let width = rows.rows.first?.count, width != schema.columns.count {
-                    schema = try refreshSchema(table: rows.table, database: database)
-                }
-                let sent = try publish(rows, schema: schema, file: file, gtid: gtid, now: nowMilliseconds())
-                summary.binlogRows += sent
-                rowsSinceCheckpoint += sent
-            case .commit(let next, _):
-                checkpoint.binlogFile = file
-                checkpoint.binlogPosition = next
-                checkpoint.binlogGTID = gtid
-                pending = true
-            case .query(let db, let statement, let next, _):
-                for table in Self.tablesAltered(by: statement, among: tracked) {
-                    if (try? refreshSchema(table: table, database: db.isEmpty ? database : db)) == nil {
-                        logger.warning("table \(table) is gone after: \(statement); it is no longer captured")
-                        tracked.remove(table)
-                    }
-                }
-                checkpoint.binlogFile = file
-                checkpoint.binlogPosition = next
-                checkpoint.binlogGTID = gtid
-                pending = true
-            case .heartbeat, .other:
-                break
+        /// At a transaction boundary: checkpoint if enough rows or time went by since the last one.
+        func checkpointIfDue() throws {
+            let due = rowsSinceCheckpoint >= options.checkpointEveryRows
+                || Date().timeIntervalSince(lastCheckpoint) >= Double(options.checkpointInterval.components.seconds)
+            if due && state.boundary == state.position { try checkpointNow() }
+        }
+
+        rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position)
+        reading: while !stop.isStopped {
+            let blocking = options.follow && jobs.isEmpty
+            let reader: BinlogReader
+            do {
+                reader = try BinlogReader(configuration: settings, from: state.boundary, replicaServerID: options.replicaServerID,
+                                          stopAtEnd: !blocking, readTimeoutSeconds: options.readTimeoutSeconds)
+                if lostSince != nil { logger.notice("binlog connection back; reading from \(state.boundary)") }
+            } catch let error as MySQLError where error.code == .connectionLost || error.code == .unreachable {
+                try waitToReconnect(error, since: &lostSince, backoff: &backoff)
+                continue reading
             }
-            if pending && (rowsSinceCheckpoint >= options.checkpointEveryRows
-                           || Date().timeIntervalSince(lastCheckpoint) >= Double(options.checkpointInterval.components.seconds)) {
-                try checkpointNow()
+            state.position = state.boundary
+            state.inTransaction = false
+            state.expectedAfterGTID = state.boundary.gtid
+            while !stop.isStopped {
+                let event: BinlogEvent?
+                do { event = try reader.next() } catch let error as MySQLError where error.code == .connectionLost {
+                    state.skipUpTo = state.sentUpTo
+                    try waitToReconnect(error, since: &lostSince, backoff: &backoff)
+                    continue reading
+                }
+                lostSince = nil
+                backoff = 0.5
+                guard let event else {
+                    // The end of the log: send the snapshot chunks the reader has now reached.
+                    rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position, budget: .seconds(2))
+                    try checkpointIfDue()
+                    if jobs.isEmpty && !options.follow { break reading }
+                    continue reading
+                }
+                rowsSinceCheckpoint += try handle(event, state: &state)
+                if !state.inTransaction {
+                    rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position)
+                    try checkpointIfDue()
+                }
+                if blocking && !jobs.isEmpty { continue reading }   // a snapshot started: read without blocking
             }
         }
-        if pending { try checkpointNow() }
+        try checkpointNow()
         summary.binlogSeconds = Date().timeIntervalSince(started)
-        observer.binlogProgress(position: "\(checkpoint.binlogFile):\(checkpoint.binlogPosition)",
-                                rowsSent: summary.binlogRows, caughtUp: true)
+        observer.binlogProgress(position: state.boundary.description, rowsSent: summary.binlogRows, caughtUp: true)
+    }
+
+    /// Waits before reconnecting, or gives up once the binlog has been unreachable for `reconnectTimeout`.
+    private func waitToReconnect(_ error: MySQLError, since lostSince: inout Date?, backoff: inout Double) throws {
+        let firstLoss = lostSince ?? Date()
+        lostSince = firstLoss
+        if Date().timeIntervalSince(firstLoss) >= Double(options.reconnectTimeout.components.seconds) {
+            throw MySQLError(code: .connectionLost, errorNumber: error.errorNumber,
+                             message: "the binlog connection has been lost for \(options.reconnectTimeout.components.seconds) s (\(error.message))",
+                             hint: "check the server; extract resumes from its checkpoint when run again")
+        }
+        logger.warning("binlog connection lost (\(error.summary)); reconnecting in \(backoff) s")
+        let deadline = Date().addingTimeInterval(backoff)
+        while Date() < deadline && !stop.isStopped { usleep(50_000) }
+        backoff = min(backoff * 2, 10)
+    }
+
+    /// Acts on one event; returns how many row changes it sent.
+    private func handle(_ event: BinlogEvent, state: inout ReaderState) throws -> Int {
+        logger.trace("binlog event \(event) at \(state.position)")
+        switch event {
+        case .rotate(let name, let position):
+            state.position = BinlogPosition(file: name, position: position)
+            if !state.inTransaction { state.boundary = state.position }
+        case .gtid(let value, let next):
+            try requireGTIDContinues(value, state: &state)
+            state.gtid = value
+            state.inTransaction = true
+            state.sentUpTo = nil
+            state.advance(to: next)
+        case .tableMap(_, let next), .other(_, let next):
+            // Events the server makes up at the start of a stream (format description…) carry position 0.
+            state.advance(to: next)
+            if !state.inTransaction { state.boundary = state.position }
+        case .rows(let rows):
+            state.advance(to: rows.nextPosition)
+            let at = BinlogPosition(file: state.position.file, position: rows.position)
+            if let skip = state.skipUpTo, at.sameLog(as: skip), at <= skip { return 0 }
+            let sent = try publish(rows, at: at, gtid: state.gtid)
+            if sent > 0 { state.sentUpTo = at }
+            summary.binlogRows += sent
+            return sent
+        case .commit(let next, _):
+            state.advance(to: next)
+            endTransaction(&state)
+        case .query(let db, let statement, let position, let next, _):
+            state.advance(to: next)
+            let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+            if trimmed == "BEGIN" || trimmed.hasPrefix("XA START") {
+                state.inTransaction = true
+            } else {
+                if trimmed != "COMMIT" {
+                    let at = BinlogPosition(file: state.position.file, position: position, gtid: state.gtid)
+                    try handleDDL(statement, defaultDatabase: db, at: at, next: state.position)
+                }
+                endTransaction(&state)
+            }
+        case .heartbeat:
+            break
+        }
+        return 0
+    }
+
+    private func endTransaction(_ state: inout ReaderState) {
+        state.inTransaction = false
+        state.boundary = state.position
+        state.boundary.gtid = state.gtid
+        state.sentUpTo = nil
+        state.skipUpTo = nil
+    }
+
+    /// The first transaction after a resume must come after the one the checkpoint recorded: a
+    /// GTID that goes back (same domain) means the binlog was reset or belongs to another server.
+    private func requireGTIDContinues(_ gtid: String, state: inout ReaderState) throws {
+        defer { state.expectedAfterGTID = nil }
+        guard let previous = state.expectedAfterGTID?.split(separator: ",").first else { return }
+        let old = previous.split(separator: "-"), new = gtid.split(separator: "-")
+        guard old.count == 3, new.count == 3, old[0] == new[0], let oldSequence = UInt64(old[2]), let newSequence = UInt64(new[2]) else { return }
+        if newSequence <= oldSequence {
+            throw MySQLError(code: .unsupportedServer,
+                             message: "the binlog at \(state.position.file) continues with GTID \(gtid) after \(previous): it is not the log Sluice was reading (RESET MASTER, or another server)",
+                             hint: "take a new snapshot with sluice extract --reset")
+        }
     }
 
     /// Sends one row event's changes; returns how many row changes it held.
-    private func publish(_ rows: BinlogRowsEvent, schema: TableSchema, file: String, gtid: String?, now: Int64) throws -> Int {
+    private func publish(_ rows: BinlogRowsEvent, at position: BinlogPosition, gtid: String?) throws -> Int {
+        let table = rows.table
+        guard rows.database == database, captured.contains(table), let entry = checkpoint.tables[table],
+              entry.state == .streaming || entry.state == .snapshotting, position >= entry.position else { return 0 }
+        guard let schema = registry.inForce(table, at: position, epoch: checkpoint.epoch) else {
+            stopTable(table, at: position, because: "no schema version of it covers this position in \(topics.schemas)")
+            return 0
+        }
+        if let floor = schema.floor, position < floor { return 0 }   // covered by the snapshot that starts at the floor
+        if checkedMaps[table]?.version != schema.version || checkedMaps[table]?.map != rows.map {
+            if let problem = schema.mismatch(with: rows.map, collations: collations) {
+                stopTable(table, at: position, because: "a row image matches no known definition: \(problem)")
+                return 0
+            }
+            checkedMaps[table] = (rows.map, schema.version)
+        }
         let topic = topics.table(schema.table)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         func values(_ row: [BinlogValue?]) -> [FieldValue] {
             zip(row, schema.columns).map { value, column in value.map { FieldValue(binlog: $0, column: column) } ?? .null }
         }
@@ -91,8 +222,9 @@ extension Extractor {
         var changes = 0
         func source() -> SourcePosition {
             defer { index += 1 }
-            return SourcePosition(file: file, position: rows.position, gtid: gtid, row: index,
-                                  timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false)
+            return SourcePosition(file: position.file, position: position.position, gtid: gtid, row: index,
+                                  timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false,
+                                  epoch: checkpoint.epoch)
         }
         switch rows.kind {
         case .insert:
@@ -116,26 +248,5 @@ extension Extractor {
             }
         }
         return changes
-    }
-
-    /// Re-reads a table's definition after DDL and publishes a new schema version if it changed.
-    @discardableResult
-    func refreshSchema(table: String, database: String) throws -> TableSchema {
-        let connection = try MySQLConnection.connectBlocking(settings)
-        let schema = try registry.register(try TableSchema(connection.tableDefinitionBlocking(database: database, table: table)))
-        if schema.version != schemas[table]?.version {
-            logger.notice("table \(table) changed: schema version \(schema.version) published")
-        }
-        schemas[table] = schema
-        return schema
-    }
-
-    /// Tracked tables named by an `ALTER/CREATE/DROP/RENAME/TRUNCATE TABLE` statement.
-    static func tablesAltered(by statement: String, among tables: Set<String>) -> [String] {
-        let words = statement.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-        guard words.count >= 2, ["alter", "create", "drop", "rename", "truncate"].contains(words[0]),
-              words.contains("table") else { return [] }
-        let named = Set(words.map(String.init))
-        return tables.filter { named.contains($0.lowercased()) }.sorted()
     }
 }

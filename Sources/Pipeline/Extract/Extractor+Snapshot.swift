@@ -2,77 +2,177 @@ import Foundation
 import MySQL
 
 extension Extractor {
-    /// Snapshots every table not yet done, in one consistent read view.
-    /// Tables are streamed in key order, so a restart resumes after the last
-    /// checkpointed key instead of starting over.
-    func runSnapshot(tables: [String], database: String) throws {
-        let connection = try MySQLConnection.connectBlocking(settings)
-        let position = try connection.beginConsistentSnapshotBlocking()
-        if checkpoint == nil {
-            checkpoint = ExtractCheckpoint(
-                snapshotFile: position.file, snapshotPosition: position.position, snapshotGTID: position.gtid,
-                tables: Dictionary(uniqueKeysWithValues: tables.map { ($0, .init(done: false, rows: 0, lastKey: nil)) }))
-            try saveCheckpoint()
-            logger.info("snapshot of \(database) at binlog \(position)")
-        } else {
-            // Resuming: this read view is newer than the first snapshot, and the
-            // binlog from the first snapshot's position replays what changed in
-            // between, so every row still ends in its latest state.
-            logger.info("resuming the snapshot of \(database) (first taken at \(checkpoint.snapshotFile):\(checkpoint.snapshotPosition))")
+    /// Starts (or restarts) a snapshot of `table`: a new schema version whose floor is the
+    /// binlog position now, a `t` event if the table had data downstream (everything older
+    /// is superseded), then chunks as the reader reaches them. `since` is the DDL position
+    /// that caused it: the table's row images from there to the floor are covered by the snapshot.
+    func startSnapshot(_ table: String, since: BinlogPosition?, reason: String? = nil) throws {
+        jobs[table]?.close()
+        jobs[table] = nil
+        guard let current = try currentSchema(table, stoppingAt: nil) else { return }
+        var schema = current.schema
+        let definition = current.definition, floor = current.position
+        if !schema.hasPrimaryKey {
+            logger.warning("table \(table) has no primary key: its messages are keyed by all columns")
         }
-        let startedMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        for table in tables where checkpoint.tables[table]?.done != true {
-            if stop.isStopped { return }
-            try snapshotTable(schemas[table]!, connection: connection, database: database,
-                              timestampMilliseconds: startedMilliseconds)
-        }
-        _ = try? connection.executeBlocking("COMMIT")
+        schema.since = since ?? floor
+        schema.floor = floor
+        let hadData = registry.latest(table) != nil
+        try producer.prepareTopics([topics.table(table)])
+        let version = try registry.register(schema, epoch: checkpoint.epoch)
+        if hadData { try sendTruncate(version, at: floor) }
+        jobs[table] = SnapshotJob(table: table, schema: version)
+        checkpoint.tables[table] = .init(state: .snapshotting, position: floor, snapshot: .init(version: version.version))
+        logger.notice("table \(table): snapshot from binlog \(floor) (schema version \(version.version))\(reason.map { ": \($0)" } ?? "")")
+        observer.snapshotStarted(table: table, estimatedRows: definition.estimatedRows, rowsAlreadySent: 0)
     }
 
-    private func snapshotTable(_ schema: TableSchema, connection: MySQLConnection, database: String,
-                               timestampMilliseconds: Int64) throws {
-        var progress = checkpoint.tables[schema.table] ?? .init(done: false, rows: 0, lastKey: nil)
-        if !schema.hasPrimaryKey { progress = .init(done: false, rows: 0, lastKey: nil) }
-        let definition = try connection.tableDefinitionBlocking(database: database, table: schema.table)
-        observer.snapshotStarted(table: schema.table, estimatedRows: definition.estimatedRows, rowsAlreadySent: progress.rows)
-        let started = Date()
-        let rowsAtStart = progress.rows
-        let topic = topics.table(schema.table)
-        let nowMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        var rowsSinceCheckpoint = 0
-        var lastCheckpoint = Date()
+    /// Picks up a snapshot a checkpoint recorded as in progress (its version and last key).
+    func resumeSnapshot(_ table: String, progress: ExtractCheckpoint.Snapshot) throws {
+        guard let schema = registry.version(table, progress.version) else {
+            try startSnapshot(table, since: nil, reason: "its snapshot's schema version \(progress.version) is not in \(topics.schemas)")
+            return
+        }
+        jobs[table] = SnapshotJob(table: table, schema: schema, lastKey: progress.lastKey, rows: progress.rows)
+        observer.snapshotStarted(table: table, estimatedRows: 0, rowsAlreadySent: progress.rows)
+    }
 
-        try connection.streamRowsBlocking(snapshotQuery(schema, after: progress.lastKey), batchSize: options.snapshotBatchRows) { _, rows in
+    /// The table's definition now, as a schema, and a binlog position at which it held. `nil`
+    /// when there is nothing to capture: the table is gone (a later DROP or RENAME in the binlog;
+    /// it is marked dropped) or has a type Sluice cannot carry (it stops, at `stoppingAt` or that position).
+    func currentSchema(_ table: String, stoppingAt stop: BinlogPosition?) throws
+        -> (schema: TableSchema, definition: MySQLTableDefinition, position: BinlogPosition)? {
+        guard let (definition, position) = try stableDefinition(table) else {
+            try markDropped(table, at: try metadata.currentBinlogPositionBlocking(), next: nil)
+            return nil
+        }
+        do {
+            return (try TableSchema(definition), definition, position)
+        } catch let error as MySQLError {
+            let hint = error.hint.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "Change the table"
+            stopTable(table, at: stop ?? position, because: error.message, remedy: "\(hint), then run sluice extract --resnapshot \(table)")
+            return nil
+        }
+    }
+
+    /// The table's definition and a binlog position at which it held: read twice around the
+    /// position, so a DDL in between is noticed (and the read retried). `nil` if the table is gone.
+    func stableDefinition(_ table: String) throws -> (MySQLTableDefinition, BinlogPosition)? {
+        for _ in 0..<5 {
+            let first: MySQLTableDefinition
+            do { first = try metadata.tableDefinitionBlocking(database: database, table: table) } catch let error as MySQLError
+                where error.code == .unknownTable { return nil }
+            let position = try metadata.currentBinlogPositionBlocking()
+            let second = try metadata.tableDefinitionBlocking(database: database, table: table)
+            if first.columns == second.columns && first.primaryKey == second.primaryKey { return (second, position) }
+        }
+        throw MySQLError(code: .queryFailed, message: "table \(database).\(table) kept changing while its definition was read")
+    }
+
+    /// Advances the snapshot in progress as far as the reader allows: opens a chunk (a
+    /// consistent read at a binlog position), and sends it once `position` has reached that
+    /// position, between transactions. Works for at most `budget`, so the binlog keeps flowing.
+    /// Returns the rows sent.
+    @discardableResult
+    func stepSnapshots(readerAt position: BinlogPosition, budget: Duration = .milliseconds(250)) throws -> Int {
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
+        var sent = 0
+        while let job = jobs.keys.sorted().first.flatMap({ jobs[$0] }), clock.now < deadline, !stop.isStopped {
+            guard Date() >= job.retryAfter else { return sent }
+            if job.chunkPosition == nil {
+                do {
+                    let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)
+                    job.connection = connection
+                    job.chunkPosition = try connection.beginConsistentSnapshotBlocking()
+                } catch let error as MySQLError {
+                    try chunkFailed(job, error)
+                    return sent
+                }
+            }
+            guard let chunk = job.chunkPosition, chunk.sameLog(as: position), chunk <= position else { return sent }
+            let before = job.rows
+            do {
+                try sendChunk(job, at: chunk)
+            } catch let error as MySQLError {
+                try chunkFailed(job, error)
+                return sent
+            }
+            sent += max(0, job.rows - before)
+        }
+        return sent
+    }
+
+    /// A chunk that could not be read (the table changed under it, the connection broke):
+    /// tried again a second later, after the reader has moved on (a DDL it meets restarts
+    /// the snapshot). Twenty failures in a row stop the table.
+    private func chunkFailed(_ job: SnapshotJob, _ error: MySQLError) throws {
+        job.close()
+        job.failures += 1
+        job.retryAfter = Date().addingTimeInterval(1)
+        logger.warning("table \(job.table): snapshot chunk failed (\(error.summary)); trying again")
+        if job.failures >= 20 {
+            stopTable(job.table, at: checkpoint.tables[job.table]?.position ?? checkpoint.binlog,
+                      because: "its snapshot failed 20 times in a row, last: \(error.summary)")
+        }
+    }
+
+    /// Sends one chunk (rows after the last key, in key order) as `r` events at the chunk's position.
+    private func sendChunk(_ job: SnapshotJob, at chunk: BinlogPosition) throws {
+        guard let connection = job.connection else { return }
+        let schema = job.schema
+        let limit = schema.hasPrimaryKey ? options.snapshotChunkRows : nil
+        let topic = topics.table(schema.table)
+        let timestamp = Int64(Date().timeIntervalSince1970 * 1000)
+        var sent = 0
+        let query = snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? "")
+        try connection.streamRowsBlocking(query, batchSize: options.snapshotBatchRows) { _, rows in
             for raw in rows {
-                let values = zip(raw, schema.columns).map { FieldValue(textProtocol: $0, type: $1.type) }
+                let values = zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }
                 let event = ChangeEvent(
                     operation: .read, before: nil, after: values,
-                    source: SourcePosition(file: checkpoint.snapshotFile, position: checkpoint.snapshotPosition,
-                                           gtid: checkpoint.snapshotGTID, row: progress.rows,
-                                           timestampMilliseconds: timestampMilliseconds, snapshot: true))
+                    source: SourcePosition(file: chunk.file, position: chunk.position, gtid: nil, row: job.rows,
+                                           timestampMilliseconds: timestamp, snapshot: true, epoch: checkpoint.epoch))
                 try producer.send(topic: topic, key: event.key(schema: schema),
                                   value: event.value(schema: schema, connectorName: topics.prefix, serverID: serverID,
-                                                     nowMilliseconds: nowMilliseconds))
-                progress.rows += 1
-                if schema.hasPrimaryKey { progress.lastKey = schema.keyIndexes.map { values[$0].text } }
+                                                     nowMilliseconds: timestamp))
+                job.rows += 1
+                sent += 1
+                if schema.hasPrimaryKey { job.lastKey = schema.keyIndexes.map { values[$0].text } }
             }
-            rowsSinceCheckpoint += rows.count
-            observer.snapshotProgress(table: schema.table, rowsSent: progress.rows)
-            if rowsSinceCheckpoint >= options.checkpointEveryRows
-                || Date().timeIntervalSince(lastCheckpoint) >= Double(options.checkpointInterval.components.seconds) {
-                checkpoint.tables[schema.table] = progress
-                try saveCheckpoint()
-                rowsSinceCheckpoint = 0
-                lastCheckpoint = Date()
-            }
+            observer.snapshotProgress(table: schema.table, rowsSent: job.rows)
             return !stop.isStopped
         }
-        progress.done = !stop.isStopped
-        checkpoint.tables[schema.table] = progress
-        try saveCheckpoint()
-        let seconds = Date().timeIntervalSince(started)
-        summary.snapshot.append(.init(name: schema.table, rows: progress.rows - rowsAtStart, seconds: seconds))
-        if progress.done { observer.snapshotFinished(table: schema.table, rowsSent: progress.rows, seconds: seconds) }
+        job.closeChunk()
+        job.failures = 0
+        let finished = !stop.isStopped && (limit.map { sent < $0 } ?? true)
+        if finished {
+            job.close()
+            jobs[job.table] = nil
+            checkpoint.tables[job.table]?.state = .streaming
+            checkpoint.tables[job.table]?.snapshot = nil
+            let seconds = Date().timeIntervalSince(job.started)
+            summary.snapshot.append(.init(name: job.table, rows: job.rows - job.rowsAtStart, seconds: seconds))
+            observer.snapshotFinished(table: job.table, rowsSent: job.rows, seconds: seconds)
+        } else if stop.isStopped {
+            // Stopped part-way through a chunk: the rows sent are newer than the checkpoint's last
+            // key, and are sent again from there next time.
+            job.lastKey = checkpoint.tables[job.table]?.snapshot?.lastKey
+            job.rows = checkpoint.tables[job.table]?.snapshot?.rows ?? 0
+        } else {
+            checkpoint.tables[job.table]?.snapshot = job.progress
+        }
+    }
+
+    /// A `t` event: everything of the table before `position` is superseded.
+    func sendTruncate(_ schema: TableSchema, at position: BinlogPosition) throws {
+        let event = ChangeEvent(operation: .truncate, before: nil, after: nil,
+                                source: SourcePosition(file: position.file, position: position.position, gtid: position.gtid,
+                                                       row: 0, timestampMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
+                                                       snapshot: false, epoch: checkpoint.epoch))
+        try producer.send(topic: topics.table(schema.table), key: nil,
+                          value: event.value(schema: schema, connectorName: topics.prefix, serverID: serverID,
+                                             nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
     }
 
     /// `SELECT … ORDER BY key`, starting after `lastKey` when resuming.

@@ -4,9 +4,15 @@ import Logging
 import MySQL
 import SluiceSupport
 
-/// `sluice extract`: a consistent snapshot of the source tables, then the
-/// binlog, published to Kafka as change events. See the README for the
-/// topics, the event format and the checkpoint semantics.
+/// `sluice extract`: snapshots of the source tables and the binlog, published
+/// to Kafka as change events. See the README for the topics, the event format,
+/// the checkpoint and what each kind of DDL does.
+///
+/// One binlog reader drives everything: row events of the captured tables,
+/// DDL (resolved by qualified name), and snapshots, which are read in
+/// key-ordered chunks, each a consistent read at a binlog position that is
+/// sent when the reader reaches that position, so a table can be snapshotted
+/// while the others keep streaming.
 ///
 /// Everything here blocks (Connector/C and librdkafka calls); `run()` is
 /// called on a thread of its own.
@@ -21,10 +27,21 @@ public final class Extractor: @unchecked Sendable {
 
     let producer: KafkaProducer
     var registry: SchemaRegistry!
-    var schemas: [String: TableSchema] = [:]
     var checkpoint: ExtractCheckpoint!
+    var collations: MySQLCollations!
+    /// The database captured.
+    var database = ""
+    /// Tables this run captures; with `captureAll`, tables created in the database join it.
+    var captured: Set<String> = []
+    var captureAll = true
+    /// Snapshots in progress or waiting, by table (one reads at a time, in name order).
+    var jobs: [String: SnapshotJob] = [:]
     var serverID: UInt32 = 0
     var summary = ExtractSummary()
+    /// A connection for metadata reads while the binlog streams.
+    var metadata: MySQLConnection!
+    /// The last TABLE_MAP checked against each table's schema version (checked again when either changes).
+    var checkedMaps: [String: (map: BinlogTableMap, version: Int)] = [:]
 
     public init(config: SluiceConfig, options: ExtractOptions, observer: any ExtractProgressObserver,
                 stop: StopSignal, logger: Logger = Logger(label: "sluice.extract")) throws {
@@ -44,44 +61,66 @@ public final class Extractor: @unchecked Sendable {
     /// Runs the extract to its end (no `follow`) or until `stop` is set.
     public func run() throws -> ExtractSummary {
         let connection = try MySQLConnection.connectBlocking(settings)
+        metadata = connection
         let binlog = try connection.binlogSettingsBlocking()
         if let problem = binlog.problem {
             throw MySQLError(code: .unsupportedServer, message: "\(settings.displayName): \(problem)")
         }
         serverID = binlog.serverID
-        let database = settings.database ?? ""
+        database = settings.database ?? ""
+        collations = try connection.collationsBlocking()
         let tableNames = try resolveTables(connection: connection, database: database)
+        captured = Set(tableNames)
+        captureAll = options.tables == nil
         try producer.prepareTopics([topics.schemas, topics.offsets] + tableNames.map(topics.table))
         let reader = KafkaTopicReader(configuration: kafka, logger: logger)
         registry = try SchemaRegistry(producer: producer, reader: reader, topic: topics.schemas)
-        for name in tableNames {
-            let definition = try connection.tableDefinitionBlocking(database: database, table: name)
-            let schema = try TableSchema(definition)
-            if !schema.hasPrimaryKey {
-                logger.warning("table \(name) has no primary key: its messages are keyed by all columns")
-            }
-            schemas[name] = try registry.register(schema)
+
+        let current = try connection.currentBinlogPositionBlocking()
+        let existing = try loadCheckpoint(reader: reader)
+        if !options.reset, let existing {
+            checkpoint = existing
+            try requireSameServer(current: current)
+        } else {
+            // A reset starts a new epoch: its positions order after everything sent before it.
+            let previous = [existing?.epoch, registry.latestEpoch].compactMap { $0 }.max()
+            checkpoint = ExtractCheckpoint(binlog: current, serverID: serverID, tables: [:], epoch: previous.map { $0 + 1 } ?? 0)
         }
-        try producer.flush()
+        for name in options.resnapshot {
+            guard captured.contains(name) else {
+                throw ConfigError("--resnapshot names \(name), which this run does not capture (\(tableNames.joined(separator: ", ")))")
+            }
+            checkpoint.tables[name] = .init(state: .snapshotting, position: current)
+        }
+        // Tables not captured before (new, or added to --tables) start with a snapshot of their own.
+        for name in tableNames where checkpoint.tables[name] == nil || checkpoint.tables[name]?.state == .dropped {
+            checkpoint.tables[name] = .init(state: .snapshotting, position: current)
+        }
+        for name in tableNames where checkpoint.tables[name]?.state == .stopped {
+            let reason = checkpoint.tables[name]?.reason ?? "stopped"
+            logger.error("\(reason)")
+            summary.stopped.append((name, reason))
+        }
+        let start = startPosition(current: current)
+        try requireBinlogAvailable(connection: connection, from: start)
+        for name in tableNames.sorted() {
+            guard let entry = checkpoint.tables[name] else { continue }
+            if entry.state == .snapshotting, let progress = entry.snapshot {
+                try resumeSnapshot(name, progress: progress)
+            } else if entry.state == .snapshotting || (entry.state == .streaming && registry.latest(name) == nil) {
+                // New, or its schema history is gone (the topic was deleted): a snapshot of its own.
+                try startSnapshot(name, since: nil)
+            }
+        }
+        try saveCheckpoint()
         observer.schemasPublished(tables: tableNames)
 
-        checkpoint = options.reset ? nil : try loadCheckpoint(reader: reader)
-        if let existing = checkpoint {
-            let missing = tableNames.filter { existing.tables[$0] == nil }
-            if !missing.isEmpty {
-                throw ConfigError("table \(missing.joined(separator: ", ")) is not in the existing snapshot of \(topics.prefix); run sluice extract --reset to take a new snapshot of every table")
-            }
-            try requireBinlogAvailable(connection: connection, from: existing)
-        }
-
-        if checkpoint == nil || !checkpoint.snapshotComplete {
-            try runSnapshot(tables: tableNames, database: database)
-        }
         if !stop.isStopped {
-            try followBinlog(database: database, tables: Set(tableNames))
+            try followBinlog(from: start)
         }
         producer.flushQuietly()
-        summary.position = "\(checkpoint.binlogFile):\(checkpoint.binlogPosition)"
+        summary.position = checkpoint.binlog.description
+        summary.stopped = checkpoint.stoppedTables.filter { captured.contains($0.table) }
         return summary
     }
 
@@ -101,6 +140,15 @@ public final class Extractor: @unchecked Sendable {
         return requested
     }
 
+    /// The oldest position any table of this run still needs (the reader starts there).
+    func startPosition(current: BinlogPosition) -> BinlogPosition {
+        let needed = captured.compactMap { name -> BinlogPosition? in
+            guard let table = checkpoint.tables[name], table.state == .streaming || table.state == .snapshotting else { return nil }
+            return table.position
+        }
+        return needed.min() ?? current
+    }
+
     func loadCheckpoint(reader: KafkaTopicReader) throws -> ExtractCheckpoint? {
         guard let value = try reader.latestByKey(topic: topics.offsets)[ExtractTopics.checkpointKey] else { return nil }
         return try ExtractCheckpoint(json: try JSONValue.parse(value))
@@ -113,14 +161,63 @@ public final class Extractor: @unchecked Sendable {
         try producer.flush()
     }
 
-    /// The binlog file a checkpoint resumes from must still exist.
-    func requireBinlogAvailable(connection: MySQLConnection, from checkpoint: ExtractCheckpoint) throws {
-        let files = try connection.binaryLogsBlocking().map(\.file)
-        if !files.contains(checkpoint.binlogFile) {
+    /// Positions only mean something on the server and log they were read from.
+    func requireSameServer(current: BinlogPosition) throws {
+        if checkpoint.serverID != 0 && checkpoint.serverID != serverID {
             throw MySQLError(code: .unsupportedServer,
-                             message: "binlog \(checkpoint.binlogFile), needed to resume \(topics.prefix) at position \(checkpoint.binlogPosition), has been purged (the server keeps \(files.first ?? "none") onwards)",
+                             message: "the checkpoint of \(topics.prefix) was taken on server_id \(checkpoint.serverID), this server is server_id \(serverID); its binlog positions mean nothing here",
+                             hint: "point MYSQL_HOST at the original server, or take a new snapshot with sluice extract --reset")
+        }
+        if let reset = Self.gtidWentBack(from: checkpoint.binlog.gtid, to: current.gtid) {
+            throw MySQLError(code: .unsupportedServer,
+                             message: "the server's binlog is at GTID \(reset.now), before the checkpoint of \(topics.prefix) at \(reset.then): the binlog was reset (RESET MASTER) or this is another server",
+                             hint: "take a new snapshot with sluice extract --reset")
+        }
+        if !checkpoint.binlog.sameLog(as: current) {
+            throw MySQLError(code: .unsupportedServer,
+                             message: "the checkpoint of \(topics.prefix) is in binlog \(checkpoint.binlog.file), the server now writes \(current.file) (another log_basename or server)",
+                             hint: "take a new snapshot with sluice extract --reset")
+        }
+    }
+
+    /// A domain whose GTID sequence is now lower than the checkpoint's: the log started over.
+    static func gtidWentBack(from checkpoint: String?, to current: String?) -> (then: String, now: String)? {
+        func sequences(_ list: String?) -> [String: (UInt64, String)] {
+            var result: [String: (UInt64, String)] = [:]
+            for gtid in (list ?? "").split(separator: ",") {
+                let parts = gtid.trimmingCharacters(in: .whitespaces).split(separator: "-")
+                if parts.count == 3, let sequence = UInt64(parts[2]) { result[String(parts[0])] = (sequence, String(gtid)) }
+            }
+            return result
+        }
+        let then = sequences(checkpoint), now = sequences(current)
+        for (domain, old) in then {
+            let new = now[domain]
+            if new == nil || new!.0 < old.0 { return (old.1, new?.1 ?? "none in domain \(domain)") }
+        }
+        return nil
+    }
+
+    /// The binlog file a run resumes from must still exist.
+    func requireBinlogAvailable(connection: MySQLConnection, from position: BinlogPosition) throws {
+        let files = try connection.binaryLogsBlocking().map(\.file)
+        if !files.contains(position.file) {
+            throw MySQLError(code: .unsupportedServer,
+                             message: "binlog \(position.file), needed to resume \(topics.prefix) at position \(position.position), has been purged (the server keeps \(files.first ?? "none") onwards)",
                              hint: "take a new snapshot with sluice extract --reset (and keep binlogs longer: binlog_expire_logs_seconds)")
         }
+    }
+
+    /// Stops one table: it is skipped from here on, the others go on. `reason` names the cause;
+    /// the line says where and what to run.
+    func stopTable(_ table: String, at position: BinlogPosition, because reason: String, remedy: String? = nil) {
+        let line = "table \(database).\(table) stopped at binlog \(position): \(reason); its changes are not sent from here on. "
+            + (remedy ?? "Run sluice extract --resnapshot \(table) to snapshot it again")
+        jobs[table]?.close()
+        jobs[table] = nil
+        checkpoint.tables[table] = .init(state: .stopped, position: position, reason: line)
+        logger.error("\(line)")
+        observer.tableStopped(table: table, reason: line)
     }
 }
 

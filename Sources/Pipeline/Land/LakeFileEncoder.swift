@@ -42,6 +42,7 @@ enum LakeFileEncoder {
             writer.key("_schema_version"); writer.number(row.schemaVersion)
             writer.key("_kafka_partition"); writer.number(row.partition)
             writer.key("_kafka_offset"); writer.number(row.offset)
+            writer.key("_source_seq"); writer.number(row.sourceSequence)
             writer.endObject()
             output += writer.bytes
             output.append(0x0A)
@@ -51,7 +52,7 @@ enum LakeFileEncoder {
 
     /// Footer metadata that `sluice lake ls` and the load stage read without scanning rows.
     static func metadata(_ batch: PartitionBatch, schema: TableSchema) -> [(key: String, value: String)] {
-        [
+        var entries: [(key: String, value: String)] = [
             ("sluice.table", schema.table),
             ("sluice.schema_version", String(schema.version)),
             ("sluice.key", schema.key.joined(separator: ",")),
@@ -62,5 +63,11 @@ enum LakeFileEncoder {
             ("sluice.last_offset", String(batch.nextOffset - 1)),
             ("sluice.rows", String(batch.rows.count)),
         ]
+        // Rows of the table before the floor are superseded (a snapshot, truncate or drop began there).
+        if let floor = schema.floorOrder {
+            entries += [("sluice.floor_seq", String(floor.sequence)), ("sluice.floor_pos", String(floor.position))]
+        }
+        if schema.dropped { entries.append(("sluice.dropped", "true")) }
+        return entries
     }
 }

@@ -18,6 +18,7 @@ public struct LakeFileSchema: Sendable {
         ParquetColumn(name: "_schema_version", physicalType: .int32, logicalType: .integer(bitWidth: 32, signed: true), nullable: false),
         ParquetColumn(name: "_kafka_partition", physicalType: .int32, logicalType: .integer(bitWidth: 32, signed: true), nullable: false),
         ParquetColumn(name: "_kafka_offset", physicalType: .int64, logicalType: .integer(bitWidth: 64, signed: true), nullable: false),
+        ParquetColumn(name: "_source_seq", physicalType: .int64, logicalType: .integer(bitWidth: 64, signed: true), nullable: false),
     ]
 
     public init(table: TableSchema) {
@@ -65,6 +66,7 @@ public struct LakeFileSchema: Sendable {
         result.append(.int32(rows.map { Int32($0.schemaVersion) }))
         result.append(.int32(rows.map(\.partition)))
         result.append(.int64(rows.map(\.offset)))
+        result.append(.int64(rows.map(\.sourceSequence)))
         return result
     }
 

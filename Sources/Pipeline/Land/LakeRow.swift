@@ -10,6 +10,8 @@ public struct LakeRow: Sendable {
     /// `binlog file:position` of the change.
     public var sourcePosition: String
     public var sourceRow: Int64
+    /// The binlog file's sequence number with the extract epoch (see `SourceOrder`).
+    public var sourceSequence: Int64
     public var sourceGTID: String?
     public var snapshot: Bool
     public var schemaVersion: Int
@@ -27,19 +29,26 @@ public struct LakeRow: Sendable {
         do { event = try JSONValue.parse(value) } catch {
             throw LandError.malformed(message, "the value is not JSON (\(oneLineReason(error)))")
         }
-        guard let operation = event["op"]?.stringValue, ["r", "c", "u", "d"].contains(operation),
+        guard let operation = event["op"]?.stringValue, ["r", "c", "u", "d", "t"].contains(operation),
               let source = event["source"], let version = event["schema_version"]?.intValue else {
             throw LandError.malformed(message, "the value is not a Sluice change event (op, source, schema_version)")
         }
-        let image = operation == "d" ? event["before"] : event["after"]
-        guard let members = image?.objectMembers else {
-            throw LandError.malformed(message, "a '\(operation)' event without its \(operation == "d" ? "before" : "after") image")
+        if operation == "t" {
+            // A truncate carries no row: every column reads null.
+            self.values = [:]
+        } else {
+            let image = operation == "d" ? event["before"] : event["after"]
+            guard let members = image?.objectMembers else {
+                throw LandError.malformed(message, "a '\(operation)' event without its \(operation == "d" ? "before" : "after") image")
+            }
+            self.values = Dictionary(members, uniquingKeysWith: { first, _ in first })
         }
         self.operation = operation
-        self.values = Dictionary(members, uniquingKeysWith: { first, _ in first })
         self.sourceTimestampMilliseconds = source["ts_ms"]?.intValue ?? 0
-        self.sourcePosition = "\(source["file"]?.stringValue ?? ""):\(source["pos"]?.intValue ?? 0)"
+        let file = source["file"]?.stringValue ?? ""
+        self.sourcePosition = "\(file):\(source["pos"]?.intValue ?? 0)"
         self.sourceRow = source["row"]?.intValue ?? 0
+        self.sourceSequence = source["seq"]?.intValue ?? SourceOrder.sequence(file: file, epoch: 0)
         self.sourceGTID = source["gtid"]?.stringValue
         self.snapshot = source["snapshot"] == .bool(true)
         self.schemaVersion = Int(version)
@@ -62,6 +71,8 @@ extension LakeRow {
         self.sourceTimestampMilliseconds = line["_source_ts_ms"]?.intValue ?? 0
         self.sourcePosition = position
         self.sourceRow = line["_source_row"]?.intValue ?? 0
+        self.sourceSequence = line["_source_seq"]?.intValue
+            ?? SourceOrder.sequence(file: LakeFileContents.sourcePosition(position).file, epoch: 0)
         self.sourceGTID = line["_source_gtid"]?.stringValue
         self.snapshot = line["_snapshot"] == .bool(true)
         self.schemaVersion = Int(line["_schema_version"]?.intValue ?? 0)

@@ -32,6 +32,8 @@ public struct LandOptions: Sendable {
     /// With `follow`: once this is set (the producer finished), stop as soon
     /// as every partition is landed up to its end. Used by `sluice run`.
     public var finishWhenCaughtUp: StopSignal?
+    /// Seconds between looks at `_schemas` for tables created since the start (when landing every table). Default 5.
+    public var newTableCheckSeconds: Double = 5
 
     public init() {}
 }

@@ -70,7 +70,13 @@ public final class Lander: @unchecked Sendable {
         logger.info("landing \(tables.count) tables of \(topics.prefix) into s3://\(bucket)/\(layout.root)/ as \(options.format.rawValue)")
 
         var quietPolls = 0
+        var lastCatalogCheck = Date()
         while !stop.isStopped {
+            if options.tables == nil, Date().timeIntervalSince(lastCatalogCheck) >= options.newTableCheckSeconds {
+                // Tables created while running (extract snapshots them on their own) join the subscription.
+                lastCatalogCheck = Date()
+                try await subscribeToNewTables()
+            }
             let consumer = self.consumer
             let messages: [KafkaMessage]
             do {
@@ -86,16 +92,33 @@ public final class Lander: @unchecked Sendable {
             for message in messages { try await add(message) }
             try await flushIdle(caughtUp: messages.isEmpty)
             if messages.isEmpty { quietPolls += 1 } else { quietPolls = 0 }
-            if !options.follow, quietPolls >= 3, batches.values.allSatisfy(\.isEmpty), try await caughtUp() { break }
-            // Draining after the producer finished: a few more quiet polls, so its last messages are fetched first.
-            if options.follow, options.finishWhenCaughtUp?.isStopped == true, quietPolls >= 6,
-               batches.values.allSatisfy(\.isEmpty), try await caughtUp() { break }
+            let finishing = (!options.follow && quietPolls >= 3)
+                // Draining after the producer finished: a few more quiet polls, so its last messages are fetched first.
+                || (options.follow && options.finishWhenCaughtUp?.isStopped == true && quietPolls >= 6)
+            if finishing, batches.values.allSatisfy(\.isEmpty), try await caughtUp() {
+                guard options.tables == nil else { break }
+                let before = tables
+                try await subscribeToNewTables()
+                if tables == before { break }
+                quietPolls = 0
+            }
         }
         // Stopping: write what is buffered, so the committed offsets reach as far as possible.
         for partition in Array(batches.keys) { try await flush(partition) }
         consumer.close()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Re-reads `_schemas`; subscribes to every table if new ones appeared.
+    func subscribeToNewTables() async throws {
+        let catalog = self.catalog!
+        try await runBlocking { try catalog.reload() }
+        let known = catalog.tables
+        guard Set(known) != Set(tables) else { return }
+        logger.info("new tables to land: \(Set(known).subtracting(tables).sorted().joined(separator: ", "))")
+        tables = known
+        try consumer.subscribe(topics: tables.map(topics.table))
     }
 
     func resolveTables() throws -> [String] {
@@ -166,8 +189,20 @@ public final class Lander: @unchecked Sendable {
         let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
         // Every batch becomes an object, even one holding only tombstones (zero rows): the lake's
         // objects then tile each partition's offsets exactly, which lets load detect a missing one.
-        guard let schema = try catalog.schema(table: table, version: batch.schemaVersion ?? 0) else {
-            throw LandError(message: "no schema for \(table) version \(batch.schemaVersion ?? 0) in \(topics.schemas)")
+        let schema: TableSchema
+        if let version = batch.schemaVersion {
+            guard let exact = try catalog.schema(table: table, version: version) else {
+                throw LandError(message: "schema version \(version) of \(table) (at \(partition) offset \(batch.firstOffset)) is not in \(topics.schemas), so its rows cannot be read as written; the schema history was deleted. Take a new snapshot of the table with sluice extract --resnapshot \(table)")
+            }
+            schema = exact
+        } else {
+            // Tombstones only: no rows to type, and no floor to carry.
+            guard var latest = catalog.latest(table: table) else {
+                throw LandError(message: "no schema of \(table) in \(topics.schemas); run sluice extract first")
+            }
+            latest.floor = nil
+            latest.dropped = false
+            schema = latest
         }
         if options.format == .jsonl {
             let schemaKey = layout.schemaKey(table: table, version: schema.version)

@@ -25,13 +25,14 @@ final class SchemaCatalog: @unchecked Sendable {
 
     var tables: [String] { versions.keys.sorted() }
 
-    /// The schema an event was written with. If that version was compacted
-    /// away, the nearest newer one (columns are matched by name, so missing
-    /// ones read as null); a version newer than any known triggers a re-read.
+    /// The newest version of a table.
+    func latest(table: String) -> TableSchema? { versions[table]?.values.max { $0.version < $1.version } }
+
+    /// The schema an event was written with, exactly that version (an unknown one triggers a
+    /// re-read of the topic); `nil` if the topic does not have it. Never another version:
+    /// reading rows with a definition they were not written with would drop or shift values.
     func schema(table: String, version: Int) throws -> TableSchema? {
-        if versions[table]?[version] == nil, version > (versions[table]?.keys.max() ?? 0) { try reload() }
-        guard let known = versions[table] else { return nil }
-        if let exact = known[version] { return exact }
-        return known.filter { $0.key > version }.min { $0.key < $1.key }?.value ?? known.values.max { $0.version < $1.version }
+        if versions[table]?[version] == nil { try reload() }
+        return versions[table]?[version]
     }
 }

@@ -14,12 +14,31 @@ struct LakeFileContents {
     var rowCount: Int
     /// The Kafka offsets the object covers (Parquet footers say; `nil` for JSON Lines).
     var offsets: Offsets?
+    /// The schema version of its rows (`nil` for a file without rows or an older lake).
+    var schemaVersion: Int?
+    /// Rows of the table older than this are superseded (the version began with a snapshot, truncate or drop).
+    var floor: SourceOrder?
 
     struct Offsets {
         var topic: String
         var partition: Int32
         var first: Int64
         var last: Int64
+    }
+
+    /// Each row's place in the source's history: `_source_seq` (or, in lakes written before it,
+    /// the sequence of the file named in `_source_pos`), the position, `_source_row`.
+    func sourceOrders() throws -> [SourceOrder] {
+        guard case .bytes(let positions)? = column("_source_pos"), case .int64(let rows)? = column("_source_row") else {
+            throw LoadError(message: "lake file of \(table) lacks Sluice's metadata columns (_source_pos, _source_row)")
+        }
+        var sequences: [Int64?]?
+        if case .int64(let values)? = column("_source_seq") { sequences = values }
+        return (0..<rowCount).map { index in
+            let source = Self.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self))
+            let sequence = sequences?[index] ?? SourceOrder.sequence(file: source.file, epoch: 0)
+            return SourceOrder(sequence: sequence, position: source.position, row: rows[index] ?? 0)
+        }
     }
 
     /// `_source_pos` (`binlog file:position`) split in two; a position-less text is a file at 0.
@@ -48,7 +67,9 @@ struct LakeFileContents {
             offsets = Offsets(topic: topic, partition: partition, first: first, last: last)
         }
         return LakeFileContents(table: table, key: key.split(separator: ",").map(String.init), columns: reader.columns,
-                                values: reader.rowCount == 0 ? [] : try reader.readColumns(), rowCount: reader.rowCount, offsets: offsets)
+                                values: reader.rowCount == 0 ? [] : try reader.readColumns(), rowCount: reader.rowCount, offsets: offsets,
+                                schemaVersion: reader.rowCount == 0 ? nil : reader.metadata["sluice.schema_version"].flatMap { Int($0) },
+                                floor: SourceOrder.floor(footer: reader.metadata))
     }
 
     static func jsonLines(_ key: String, body: [UInt8], s3: S3Client, bucket: String, layout: LakeLayout) async throws -> LakeFileContents {
@@ -61,7 +82,7 @@ struct LakeFileContents {
             }
         }
         guard let first = lines.first else {
-            return LakeFileContents(table: table, key: [], columns: [], values: [], rowCount: 0, offsets: nil)
+            return LakeFileContents(table: table, key: [], columns: [], values: [], rowCount: 0, offsets: nil, schemaVersion: nil, floor: nil)
         }
         let version = Int(first["_schema_version"]?.intValue ?? 0)
         let schemaKey = layout.schemaKey(table: table, version: version)
@@ -77,6 +98,6 @@ struct LakeFileContents {
         }
         let file = LakeFileSchema(table: schema)
         return LakeFileContents(table: table, key: schema.key, columns: file.columns, values: try file.values(of: rows),
-                                rowCount: rows.count, offsets: nil)
+                                rowCount: rows.count, offsets: nil, schemaVersion: version, floor: schema.floorOrder)
     }
 }

@@ -45,9 +45,6 @@ public final class Loader: @unchecked Sendable {
     /// Source commit times (ms) of the CDC rows applied since the last freshness record.
     let changeTimes = TimestampBuffer()
 
-    /// Metadata columns of staging tables (besides the table's own).
-    static let positionColumns = ["_src_file", "_src_pos", "_src_row"]
-
     public init(config: SluiceConfig, options: Options, stop: StopSignal, logger: Logger = Logger(label: "sluice.load")) throws {
         self.options = options
         self.warehouse = try config.warehouse()
@@ -130,7 +127,7 @@ public final class Loader: @unchecked Sendable {
             }
             files.append(RedshiftLoadScript.File(key: object.key, etag: object.etag, size: object.size, rows: footer.rowCount,
                                                  table: table, keyColumns: key.split(separator: ",").map(String.init),
-                                                 columns: footer.columns))
+                                                 columns: footer.columns, floor: SourceOrder.floor(footer: footer.metadata)))
         }
         let stamp = ISO8601DateFormatter().string(from: Date()).filter { $0.isNumber }
         let script = RedshiftLoadScript(bucket: bucket, manifestPrefix: "\(options.lakeRoot)/_manifests/\(stamp)", iamRole: iamRole)
@@ -154,6 +151,7 @@ public final class Loader: @unchecked Sendable {
                 id bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
                 source_ms bigint NOT NULL, latency_ms bigint NOT NULL)
             """)
+        try await StagingTable.createLedger(session)
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
                 table_name text NOT NULL, key_text text NOT NULL, PRIMARY KEY (table_name, key_text))
@@ -197,6 +195,10 @@ public final class Loader: @unchecked Sendable {
     }
 
     /// Applies one lake file in one transaction; returns its table and row count.
+    ///
+    /// Truncate rows (`_op` `t`) and the file's floor raise the table's floor first (older
+    /// staging rows leave); rows older than the floor are not applied; a newer schema version
+    /// alters the table; then the latest change of each key is merged, guarded by source order.
     func apply(_ object: S3ObjectInfo, session: WarehouseSession) async throws -> (table: String, count: Int) {
         let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot))
         let table = contents.table
@@ -208,59 +210,87 @@ public final class Loader: @unchecked Sendable {
         }
         let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
         let key = contents.key.map(StagingColumn.snakeCase)
-
-        // Rows as COPY text: the table's columns, then _op and the source position.
-        let texts = columns.map { staging in staging.texts(contents.column(staging.source.name)!) }
-        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos"),
-              case .int64(let sourceRows)? = contents.column("_source_row") else {
+        guard case .bytes(let operations)? = contents.column("_op") else {
             throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
         }
-        if case .int64(let times)? = contents.column("_source_ts_ms"), case .boolean(let snapshot)? = contents.column("_snapshot") {
-            changeTimes.append(zip(times, snapshot).compactMap { time, isSnapshot in isSnapshot == true ? nil : time })
-        }
-        var rows: [[String?]] = []
-        rows.reserveCapacity(contents.rowCount)
-        for index in 0..<contents.rowCount {
-            let source = LakeFileContents.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self))
-            rows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), source.file,
-                                                  String(source.position), String(sourceRows[index] ?? 0)])
-        }
+        let orders = try contents.sourceOrders()
+        let isTruncate = operations.map { $0 == Array("t".utf8) }
+        var floor = contents.floor
+        for index in orders.indices where isTruncate[index] { floor = max(floor ?? orders[index], orders[index]) }
 
-        let q = WarehouseSession.quote
-        let target = "staging.\(q(table))"
-        try await session.transaction {
-            try await ensureStagingTable(session, table: table, columns: columns, key: key)
-            let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
-                + ["_op text", "_src_file text", "_src_pos bigint", "_src_row bigint"]
-            try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
-            try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op"] + Self.positionColumns, rows: rows)
-            let keyList = key.map(q).joined(separator: ", ")
-            // The latest change of each key in this file, by source position.
-            try await session.execute("""
-                CREATE TEMP TABLE latest ON COMMIT DROP AS
-                SELECT DISTINCT ON (\(keyList)) * FROM incoming
-                ORDER BY \(keyList), _src_file DESC, _src_pos DESC, _src_row DESC
-                """)
-            let match = key.map { "t.\(q($0)) = l.\(q($0))" }.joined(separator: " AND ")
-            let newer = "(t._src_file, t._src_pos, t._src_row) < (l._src_file, l._src_pos, l._src_row)"
-            try await session.execute("DELETE FROM \(target) AS t USING latest AS l WHERE \(match) AND l._op = 'd' AND \(newer)")
-            let all = columns.map { q($0.name) } + Self.positionColumns
-            let updates = all.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-            try await session.execute("""
-                INSERT INTO \(target) AS t (\(all.joined(separator: ", ")))
-                SELECT \(all.joined(separator: ", ")) FROM latest WHERE _op <> 'd'
-                ON CONFLICT (\(keyList)) DO UPDATE SET \(updates)
-                WHERE (t._src_file, t._src_pos, t._src_row) < (EXCLUDED._src_file, EXCLUDED._src_pos, EXCLUDED._src_row)
-                """)
-            // Keys the star must revisit, kept until the star update consumes them.
-            let keyText = key.map { "l.\(q($0))::text" }.joined(separator: " || '|' || ")
-            try await session.execute("""
-                INSERT INTO sluice.pending_changes (table_name, key_text)
-                SELECT \(WarehouseSession.literal(table)), \(keyText) FROM latest AS l ON CONFLICT DO NOTHING
-                """)
-            try await recordLoaded(object, table: table, rows: rows.count, offsets: contents.offsets, session: session)
+        return try await session.transaction {
+            var staging = try await StagingTable.load(session, table: table)
+            if let floor { try await staging.raiseFloor(to: floor, session: session) }
+            // Rows the floor supersedes are not applied (a truncate row is only a floor).
+            let currentFloor = staging.floor
+            let kept = orders.indices.filter { index in
+                !isTruncate[index] && (currentFloor.map { orders[index] >= $0 } ?? true)
+            }
+            if !kept.isEmpty {
+                try await staging.prepare(columns: columns, key: key, version: contents.schemaVersion, session: session)
+                try await merge(contents, rows: kept, orders: orders, columns: columns, key: key, into: staging, session: session)
+            }
+            try await staging.save(session)
+            try await recordLoaded(object, table: table, rows: kept.count, offsets: contents.offsets, session: session)
+            return (table, kept.count)
         }
-        return (table, rows.count)
+    }
+
+    /// Merges the latest change of each key among `rows` into staging, where it is newer than
+    /// the row there. Columns the table no longer has are left out; columns the file's version
+    /// did not have yet are NULL (the only columns a version may add in place read NULL).
+    private func merge(_ contents: LakeFileContents, rows: [Int], orders: [SourceOrder], columns: [StagingColumn],
+                       key: [String], into staging: StagingTable, session: WarehouseSession) async throws {
+        let q = WarehouseSession.quote
+        let texts = columns.map { staging in staging.texts(contents.column(staging.source.name)!) }
+        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos") else {
+            throw LoadError(message: "lake file of \(contents.table) lacks Sluice's metadata columns")
+        }
+        if case .int64(let times)? = contents.column("_source_ts_ms"), case .boolean(let snapshot)? = contents.column("_snapshot") {
+            changeTimes.append(rows.compactMap { snapshot[$0] == true ? nil : times[$0] })
+        }
+        var copyRows: [[String?]] = []
+        copyRows.reserveCapacity(rows.count)
+        for index in rows {
+            let file = LakeFileContents.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self)).file
+            let order = orders[index]
+            copyRows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), file,
+                                                       String(order.sequence), String(order.position), String(order.row)])
+        }
+        let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
+            + ["_op text", "_src_file text", "_src_seq bigint", "_src_pos bigint", "_src_row bigint"]
+        try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
+        try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op", "_src_file"] + SourceOrder.columns, rows: copyRows)
+        let keyList = key.map(q).joined(separator: ", ")
+        // The latest change of each key in this file, by source order.
+        try await session.execute("""
+            CREATE TEMP TABLE latest ON COMMIT DROP AS
+            SELECT DISTINCT ON (\(keyList)) * FROM incoming
+            ORDER BY \(keyList), _src_seq DESC, _src_pos DESC, _src_row DESC
+            """)
+        let target = staging.relation
+        let match = key.map { "t.\(q($0)) = l.\(q($0))" }.joined(separator: " AND ")
+        try await session.execute("""
+            DELETE FROM \(target) AS t USING latest AS l WHERE \(match) AND l._op = 'd' AND \(SourceOrder.olderSQL("t", than: "l"))
+            """)
+        let fileNames = Set(columns.map(\.name))
+        let present = columns.map(\.name).filter { staging.columns[$0] != nil }
+        let absent = staging.columns.keys.filter { !$0.hasPrefix("_src_") && !fileNames.contains($0) }.sorted()
+        let targets = (present + absent).map(q) + ["_src_file"] + SourceOrder.columns
+        let sources = present.map(q) + absent.map { _ in "NULL" } + ["_src_file"] + SourceOrder.columns
+        let updates = targets.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        try await session.execute("""
+            INSERT INTO \(target) AS t (\(targets.joined(separator: ", ")))
+            SELECT \(sources.joined(separator: ", ")) FROM latest WHERE _op <> 'd'
+            ON CONFLICT (\(keyList)) DO UPDATE SET \(updates)
+            WHERE \(SourceOrder.olderSQL("t", than: "EXCLUDED"))
+            """)
+        // Keys the star must revisit, kept until the star update consumes them.
+        let keyText = key.map { "l.\(q($0))::text" }.joined(separator: " || '|' || ")
+        try await session.execute("""
+            INSERT INTO sluice.pending_changes (table_name, key_text)
+            SELECT \(WarehouseSession.literal(contents.table)), \(keyText) FROM latest AS l ON CONFLICT DO NOTHING
+            """)
     }
 
     /// The ledger row of an applied file (inside the file's transaction).
@@ -289,18 +319,6 @@ public final class Loader: @unchecked Sendable {
         let expected = previous.flatMap { Int64($0) }.map { $0 + 1 } ?? 0
         if range.first > expected {
             throw LoadError(message: "offsets \(expected)…\(range.first - 1) of \(range.topic)[\(range.partition)] are in no lake object before \(key) (an object was deleted, or Kafka retention removed the data before land read it); load stops so the warehouse does not hide the hole. Restore the object, or re-extract with sluice extract --reset")
-        }
-    }
-
-    /// Creates `staging.<table>` on first sight, adds columns a new schema version brought.
-    func ensureStagingTable(_ session: WarehouseSession, table: String, columns: [StagingColumn], key: [String]) async throws {
-        let q = WarehouseSession.quote
-        let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
-            + ["_src_file text NOT NULL", "_src_pos bigint NOT NULL", "_src_row bigint NOT NULL",
-               "PRIMARY KEY (\(key.map(q).joined(separator: ", ")))"]
-        try await session.execute("CREATE TABLE IF NOT EXISTS staging.\(q(table)) (\(definitions.joined(separator: ", ")))")
-        for column in columns {
-            try await session.execute("ALTER TABLE staging.\(q(table)) ADD COLUMN IF NOT EXISTS \(q(column.name)) \(column.sqlType)")
         }
     }
 }

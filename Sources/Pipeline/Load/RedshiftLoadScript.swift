@@ -20,8 +20,11 @@ public struct RedshiftLoadScript: Sendable {
         /// Primary-key columns, as named in the source.
         public var keyColumns: [String]
         public var columns: [ParquetColumn]
+        /// The file's floor (footer `sluice.floor_seq/pos`): rows of the table older than it are superseded.
+        public var floor: SourceOrder?
 
-        public init(key: String, etag: String, size: Int, rows: Int, table: String, keyColumns: [String], columns: [ParquetColumn]) {
+        public init(key: String, etag: String, size: Int, rows: Int, table: String, keyColumns: [String], columns: [ParquetColumn],
+                    floor: SourceOrder? = nil) {
             self.key = key
             self.etag = etag
             self.size = size
@@ -29,6 +32,7 @@ public struct RedshiftLoadScript: Sendable {
             self.table = table
             self.keyColumns = keyColumns
             self.columns = columns
+            self.floor = floor
         }
     }
 
@@ -70,6 +74,11 @@ public struct RedshiftLoadScript: Sendable {
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
                 table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, PRIMARY KEY (table_name, key_text))
             """,
+            """
+            CREATE TABLE IF NOT EXISTS sluice.staging_tables (
+                table_name varchar(256) NOT NULL PRIMARY KEY, schema_version integer NOT NULL DEFAULT 0,
+                floor_seq bigint, floor_pos bigint)
+            """,
         ]
         sql += statements.map { $0 + ";" } + [""]
         statements = []
@@ -83,7 +92,10 @@ public struct RedshiftLoadScript: Sendable {
             sql.append("-- manifest \(manifest.url):")
             sql += manifest.json.split(separator: "\n").map { "--   " + $0 }
             let earlier = groups[..<index].filter { $0.table == group.table }.flatMap(\.columns).map(\.name)
-            sql += merge(group, manifest: manifest.url, newColumns: earlier.isEmpty ? [] : group.columns.filter { !earlier.contains($0.name) })
+            // The table's highest floor, applied with its first group (later groups' rows are filtered by it).
+            let floor = earlier.isEmpty ? files.filter { $0.table == group.table }.compactMap(\.floor).max() : nil
+            sql += merge(group, manifest: manifest.url, newColumns: earlier.isEmpty ? [] : group.columns.filter { !earlier.contains($0.name) },
+                         floor: floor)
                 .map { $0 + ";" }
         }
         sql.append("")
@@ -130,43 +142,77 @@ public struct RedshiftLoadScript: Sendable {
         return "{\n  \"entries\": [\n" + entries.joined(separator: ",\n") + "\n  ]\n}"
     }
 
-    /// COPY into a temporary table, keep each key's latest change, drop changes
-    /// staging already has, then delete and MERGE, and record the touched keys.
+    /// COPY into a temporary table, raise the table's floor (rows older than a snapshot,
+    /// truncate or drop leave staging), keep each key's latest change at or above the floor,
+    /// drop changes staging already has, then delete and MERGE, and record the touched keys.
     /// `newColumns` are columns a schema change added since an earlier group of the same table.
-    func merge(_ group: Group, manifest: String, newColumns: [ParquetColumn]) -> [String] {
+    func merge(_ group: Group, manifest: String, newColumns: [ParquetColumn], floor: SourceOrder?) -> [String] {
         let q = WarehouseSession.quote
+        let literal = WarehouseSession.literal(group.table)
         let target = "staging.\(q(group.table))"
         let incoming = q("incoming_\(group.name)"), latest = q("latest_\(group.name)")
         let tableColumns = group.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
         let names = tableColumns.map { q($0.name) }
         let key = group.keyColumns.map { q(StagingColumn.snakeCase($0)) }
+        let keyText = { (alias: String) in key.map { "CAST(\(alias).\($0) AS varchar)" }.joined(separator: " || '|' || ") }
         let match = key.map { "\(group.table).\($0) = l.\($0)" }.joined(separator: " AND ")
         let lakeColumns = group.columns.map { column in "\(q(StagingColumn.snakeCase(column.name))) \(StagingColumn(column).redshiftType)" }
         let staged = tableColumns.map { "\(q($0.name)) \($0.redshiftType)" }
-            + ["_src_file varchar(256) NOT NULL", "_src_pos bigint NOT NULL", "_src_row bigint NOT NULL",
+            + ["_src_file varchar(256) NOT NULL", "_src_seq bigint NOT NULL", "_src_pos bigint NOT NULL", "_src_row bigint NOT NULL",
                "PRIMARY KEY (\(key.joined(separator: ", ")))"]
-        let all = names + Loader.positionColumns
+        let all = names + ["_src_file"] + SourceOrder.columns
         let additions = newColumns.map(StagingColumn.init).map { "ALTER TABLE \(target) ADD COLUMN \(q($0.name)) \($0.redshiftType)" }
         let updated = tableColumns.filter { !group.keyColumns.map(StagingColumn.snakeCase).contains($0.name) }.map { q($0.name) }
-            + Loader.positionColumns
-        return [
+            + ["_src_file"] + SourceOrder.columns
+        // Lakes written before `_source_seq` existed: the sequence of the binlog file name.
+        let sequence = group.columns.contains { $0.name == "_source_seq" } ? "_source_seq"
+            : "CAST(REGEXP_SUBSTR(SPLIT_PART(_source_pos, ':', 1), '[0-9]+$') AS bigint)"
+        var statements = [
             "CREATE TABLE IF NOT EXISTS \(target) (\n    \(staged.joined(separator: ",\n    "))\n)\nDISTSTYLE AUTO\nSORTKEY (\(key.joined(separator: ", ")))",
         ] + additions + [
             "DROP TABLE IF EXISTS \(incoming)",
             "CREATE TEMP TABLE \(incoming) (\n    \(lakeColumns.joined(separator: ",\n    "))\n)",
             "COPY \(incoming)\nFROM '\(manifest)'\nIAM_ROLE '\(iamRole)'\nFORMAT AS PARQUET\nMANIFEST",
+        ]
+        if let floor {
+            let older = Self.older(seq: "_src_seq", pos: "_src_pos", than: floor)
+            statements += [
+                """
+                INSERT INTO sluice.staging_tables (table_name, floor_seq, floor_pos)
+                SELECT \(literal), \(floor.sequence), \(floor.position)
+                WHERE NOT EXISTS (SELECT 1 FROM sluice.staging_tables WHERE table_name = \(literal))
+                """,
+                """
+                UPDATE sluice.staging_tables SET floor_seq = \(floor.sequence), floor_pos = \(floor.position)
+                WHERE table_name = \(literal) AND (floor_seq IS NULL OR \(Self.older(seq: "floor_seq", pos: "floor_pos", than: floor)))
+                """,
+                """
+                INSERT INTO sluice.pending_changes (table_name, key_text)
+                SELECT DISTINCT \(literal), \(keyText(group.table)) FROM \(target)
+                WHERE \(older) AND NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
+                                               WHERE p.table_name = \(literal) AND p.key_text = \(keyText(group.table)))
+                """,
+                "DELETE FROM \(target) WHERE \(older)",
+            ]
+        }
+        return statements + [
             "DROP TABLE IF EXISTS \(latest)",
             """
             CREATE TEMP TABLE \(latest) AS
-            SELECT \(names.joined(separator: ", ")), _op, _src_file, _src_pos, _src_row FROM (
+            SELECT \(names.joined(separator: ", ")), _op, _src_file, _src_seq, _src_pos, _src_row FROM (
                 SELECT \(names.joined(separator: ", ")), _op,
-                       SPLIT_PART(_source_pos, ':', 1) AS _src_file, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos,
-                       _source_row AS _src_row,
+                       SPLIT_PART(_source_pos, ':', 1) AS _src_file, \(sequence) AS _src_seq,
+                       CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
                        ROW_NUMBER() OVER (PARTITION BY \(key.joined(separator: ", "))
-                                          ORDER BY SPLIT_PART(_source_pos, ':', 1) DESC,
-                                                   CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC, _source_row DESC) AS change_rank
-                FROM \(incoming)) AS ranked
+                                          ORDER BY \(sequence) DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
+                                                   _source_row DESC) AS change_rank
+                FROM \(incoming) WHERE _op <> 't') AS ranked
             WHERE change_rank = 1
+            """,
+            """
+            DELETE FROM \(latest) USING sluice.staging_tables AS s
+            WHERE s.table_name = \(literal) AND s.floor_seq IS NOT NULL
+              AND (\(latest)._src_seq < s.floor_seq OR (\(latest)._src_seq = s.floor_seq AND \(latest)._src_pos < s.floor_pos))
             """,
             "DELETE FROM \(latest) USING \(target) WHERE \(key.map { "\(group.table).\($0) = \(latest).\($0)" }.joined(separator: " AND "))\n    AND \(Self.notOlder(group.table, than: latest))",
             "DELETE FROM \(target) USING \(latest) AS l WHERE \(match) AND l._op = 'd'",
@@ -177,19 +223,23 @@ public struct RedshiftLoadScript: Sendable {
             """,
             """
             INSERT INTO sluice.pending_changes (table_name, key_text)
-            SELECT DISTINCT \(WarehouseSession.literal(group.table)), \(key.map { "CAST(l.\($0) AS varchar)" }.joined(separator: " || '|' || ")) AS key_text
+            SELECT DISTINCT \(literal), \(keyText("l")) AS key_text
             FROM \(latest) AS l
             WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                              WHERE p.table_name = \(WarehouseSession.literal(group.table))
-                                AND p.key_text = \(key.map { "CAST(l.\($0) AS varchar)" }.joined(separator: " || '|' || ")))
+                              WHERE p.table_name = \(literal) AND p.key_text = \(keyText("l")))
             """,
         ]
     }
 
-    /// `staging` already holds this change or a later one (source positions compared field by field).
+    /// A row (sequence and position columns) older than `floor`: Redshift has no row-value comparison.
+    static func older(seq: String, pos: String, than floor: SourceOrder) -> String {
+        "(\(seq) < \(floor.sequence) OR (\(seq) = \(floor.sequence) AND \(pos) < \(floor.position)))"
+    }
+
+    /// `staging` already holds this change or a later one (source order compared field by field).
     static func notOlder(_ staged: String, than change: String) -> String {
         let (t, l) = (staged, change)
-        return "(\(t)._src_file > \(l)._src_file OR (\(t)._src_file = \(l)._src_file AND (\(t)._src_pos > \(l)._src_pos"
+        return "(\(t)._src_seq > \(l)._src_seq OR (\(t)._src_seq = \(l)._src_seq AND (\(t)._src_pos > \(l)._src_pos"
             + " OR (\(t)._src_pos = \(l)._src_pos AND \(t)._src_row >= \(l)._src_row))))"
     }
 

@@ -3,7 +3,7 @@ import Parquet
 
 /// A lake column as a warehouse column: its snake_case name, SQL type, and
 /// how its Parquet values are written as COPY text.
-struct StagingColumn {
+public struct StagingColumn {
     let source: ParquetColumn
     let name: String
     let sqlType: String
@@ -14,8 +14,9 @@ struct StagingColumn {
         sqlType = StagingColumn.sqlType(column)
     }
 
-    /// `customerNumber` → `customer_number`, `addressLine1` → `address_line1`, `MSRP` → `msrp`.
-    static func snakeCase(_ name: String) -> String {
+    /// `customerNumber` → `customer_number`, `addressLine1` → `address_line1`, `MSRP` → `msrp`:
+    /// a source column's name in `staging`.
+    public static func snakeCase(_ name: String) -> String {
         var output = ""
         let characters = Array(name)
         for (index, character) in characters.enumerated() {

@@ -44,6 +44,8 @@ public final class PipelineRunner: @unchecked Sendable {
         public var startPosition = ""
         /// Where extract's checkpoint stands at the end.
         public var extractPosition = ""
+        /// Tables extract stopped (each reported on its own line when it stopped).
+        public var stoppedTables: [String] = []
     }
 
     let config: SluiceConfig
@@ -94,7 +96,10 @@ public final class PipelineRunner: @unchecked Sendable {
                 defer { extractFinished.stop() }
                 let begun = Date()
                 let result = try await runBlocking { try extractor.run() }
-                progress.update { $0.extractPosition = result.position }
+                progress.update {
+                    $0.extractPosition = result.position
+                    $0.stoppedTables = Array(Set($0.stoppedTables + result.stopped.map(\.table))).sorted()
+                }
                 let rows = result.snapshot.reduce(0) { $0 + $1.rows } + result.binlogRows
                 return StageSummary(stage: "extract", rows: rows, seconds: Date().timeIntervalSince(begun),
                                     detail: "checkpoint \(result.position)")
@@ -146,6 +151,7 @@ public final class PipelineRunner: @unchecked Sendable {
         }
         if let failure { throw failure }
         summary.extractPosition = progress.snapshot.extractPosition
+        summary.stoppedTables = progress.snapshot.stoppedTables
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

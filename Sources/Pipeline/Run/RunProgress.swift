@@ -11,6 +11,8 @@ public final class RunProgress: @unchecked Sendable, ExtractProgressObserver, La
         public var loadedRows = 0
         public var loadedFiles = 0
         public var starUpdates = 0
+        /// Tables extract stopped so far.
+        public var stoppedTables: [String] = []
     }
 
     private let lock = NSLock()
@@ -24,6 +26,10 @@ public final class RunProgress: @unchecked Sendable, ExtractProgressObserver, La
     public init() {}
 
     public func schemasPublished(tables: [String]) { schemasReady.stop() }
+
+    public func tableStopped(table: String, reason: String) {
+        lock.withLock { if !state.stoppedTables.contains(table) { state.stoppedTables.append(table) } }
+    }
 
     public var snapshot: Snapshot { lock.withLock { state } }
 

@@ -45,10 +45,15 @@ extension FieldValue {
         case (_, .set(let values)):
             let mask = value.rawBits
             self = .string(values.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { values[$0] }.joined(separator: ","))
-        case (.bytes(let bytes), .binary):
+        case (.bytes(var bytes), .binary):
+            // BINARY(n) is logged without its trailing 0x00 padding; clients read all n bytes.
+            if let length = column.fixedBinaryLength, bytes.count < length {
+                bytes += Array(repeating: 0, count: length - bytes.count)
+            }
             self = .string(Data(bytes).base64EncodedString())
         case (.bytes(let bytes), _):
-            self = .string(SourceCharacterSet.decode(bytes, characterSet: column.characterSet))
+            let text = SourceCharacterSet.decode(bytes, characterSet: column.characterSet)
+            self = .string(column.isFixedWidthText ? FieldValue.trimmingPadSpaces(text) : text)
         default:
             self = .string(String(describing: value))
         }

@@ -37,9 +37,15 @@ public enum FieldValue: Sendable, Hashable {
 extension FieldValue {
     /// Converts a value as the text protocol delivers it (the connection's
     /// character set is utf8mb4, its time zone UTC) into the event form.
-    public init(textProtocol bytes: [UInt8]?, type: ColumnType) {
+    /// `CHAR(n)` loses trailing spaces as MySQL returns it to clients (even under
+    /// `PAD_CHAR_TO_FULL_LENGTH`), the same as the binlog path.
+    public init(textProtocol bytes: [UInt8]?, column: ColumnSchema) {
         guard let bytes else { self = .null; return }
-        switch type {
+        if column.isFixedWidthText {
+            self = .string(FieldValue.trimmingPadSpaces(String(decoding: bytes, as: UTF8.self)))
+            return
+        }
+        switch column.type {
         case .integer, .float, .double, .year:
             self = .number(String(decoding: bytes, as: UTF8.self))
         case .decimal:
@@ -60,5 +66,14 @@ extension FieldValue {
         case .binary:
             self = .string(Data(bytes).base64EncodedString())
         }
+    }
+}
+
+extension FieldValue {
+    /// `CHAR` text without its trailing pad spaces.
+    static func trimmingPadSpaces(_ text: String) -> String {
+        var scalars = text.unicodeScalars[...]
+        while scalars.last == " " { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
     }
 }

@@ -1,15 +1,22 @@
+import MySQL
+
 /// The JSON form of a table schema, as published to `<prefix>._schemas`
 /// (key: the table name; value: this document).
 extension TableSchema {
     public var json: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("database", .string(database)),
             ("table", .string(table)),
             ("version", .number(String(version))),
             ("key", .array(key.map { .string($0) })),
             ("has_primary_key", .bool(hasPrimaryKey)),
             ("columns", .array(columns.map(\.json))),
-        ])
+        ]
+        if let since { members.append(("since", .string(since.description))) }
+        if let floor { members.append(("floor", .string(floor.description))) }
+        if dropped { members.append(("dropped", .bool(true))) }
+        if epoch != 0 { members.append(("epoch", .number(String(epoch)))) }
+        return .object(members)
     }
 
     /// Reads the published form back; throws on a document that is not a schema.
@@ -21,7 +28,9 @@ extension TableSchema {
         }
         self.init(database: database, table: table, columns: try columns.map(ColumnSchema.init(json:)),
                   key: key.compactMap(\.stringValue), hasPrimaryKey: json["has_primary_key"] == .bool(true),
-                  version: Int(version))
+                  version: Int(version), since: json["since"]?.stringValue.flatMap(BinlogPosition.init(text:)),
+                  floor: json["floor"]?.stringValue.flatMap(BinlogPosition.init(text:)), dropped: json["dropped"] == .bool(true),
+                  epoch: Int(json["epoch"]?.intValue ?? 0))
     }
 }
 

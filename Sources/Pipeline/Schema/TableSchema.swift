@@ -9,6 +9,18 @@ public struct ColumnSchema: Sendable, Hashable {
     /// The column's character set for text (`latin1`, `utf8mb4`), else `nil`.
     public var characterSet: String?
     public var nullable: Bool
+
+    /// `CHAR(n)`: MySQL pads it with spaces and returns it without trailing spaces.
+    public var isFixedWidthText: Bool {
+        if case .string = type { return sourceType.lowercased().hasPrefix("char") }
+        return false
+    }
+
+    /// `BINARY(n)`: always `n` bytes, padded with 0x00 (the binlog drops the padding).
+    public var fixedBinaryLength: Int? {
+        guard case .binary(let length) = type, sourceType.lowercased().hasPrefix("binary") else { return nil }
+        return length
+    }
 }
 
 /// The schema of one captured table, as published to `<prefix>._schemas`.
@@ -20,8 +32,20 @@ public struct TableSchema: Sendable, Hashable {
     public var key: [String]
     /// Whether `key` is a real primary key.
     public var hasPrimaryKey: Bool
-    /// Increases by one each time the columns change; 0 until published.
+    /// Increases by one with each published change (columns, key, or a new floor); 0 until published.
     public var version: Int = 0
+    /// From this binlog position on, row images of the table are read with this version (`nil`: from the start).
+    public var since: BinlogPosition?
+    /// Rows of the table logged before this position are superseded: a snapshot started or the
+    /// table was truncated or dropped there. Consumers drop state older than the floor.
+    public var floor: BinlogPosition?
+    /// The table was dropped at `floor` (it has no rows).
+    public var dropped = false
+    /// The extract epoch the version was published in (orders `floor` across resets).
+    public var epoch = 0
+
+    /// `floor` as a source order (`nil`: none).
+    public var floorOrder: SourceOrder? { floor.map { SourceOrder($0, epoch: epoch) } }
 
     /// Index of each key column in `columns`.
     public var keyIndexes: [Int] { key.compactMap { name in columns.firstIndex { $0.name == name } } }
@@ -43,13 +67,18 @@ public struct TableSchema: Sendable, Hashable {
         key = hasPrimaryKey ? definition.primaryKey : definition.columns.map(\.name)
     }
 
-    init(database: String, table: String, columns: [ColumnSchema], key: [String], hasPrimaryKey: Bool, version: Int) {
+    init(database: String, table: String, columns: [ColumnSchema], key: [String], hasPrimaryKey: Bool, version: Int,
+         since: BinlogPosition? = nil, floor: BinlogPosition? = nil, dropped: Bool = false, epoch: Int = 0) {
         self.database = database
         self.table = table
         self.columns = columns
         self.key = key
         self.hasPrimaryKey = hasPrimaryKey
         self.version = version
+        self.since = since
+        self.floor = floor
+        self.dropped = dropped
+        self.epoch = epoch
     }
 
     static func columnType(_ column: MySQLColumnDefinition, table: String) throws -> ColumnType {

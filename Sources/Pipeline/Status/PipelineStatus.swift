@@ -9,7 +9,15 @@ public struct PipelineStatus: Sendable {
         public var snapshotComplete: Bool?
         /// Binlog bytes between the checkpoint and the source's current position.
         public var bytesBehind: Int64?
+        /// Tables extract stopped (they cannot go on exactly until snapshotted again).
+        public var stoppedTables: [StoppedTable] = []
         public var problem: String?
+    }
+
+    public struct StoppedTable: Sendable {
+        public var table: String
+        /// One line: table, binlog position, cause, what to run.
+        public var reason: String
     }
 
     public struct Partition: Sendable {
@@ -56,6 +64,7 @@ public struct PipelineStatus: Sendable {
                 ("source_position", .string(extract.sourcePosition)), ("checkpoint", string(extract.checkpoint)),
                 ("snapshot_complete", extract.snapshotComplete.map(JSONValue.bool) ?? .null),
                 ("bytes_behind", number(extract.bytesBehind)), ("problem", string(extract.problem)),
+                ("stopped_tables", .array(extract.stoppedTables.map { .object([("table", .string($0.table)), ("reason", .string($0.reason))]) })),
             ])),
             ("land", .object([
                 ("group", .string(land.group)), ("lag", number(land.lag)), ("problem", string(land.problem)),

@@ -58,22 +58,11 @@ public struct StatusProbe: Sendable {
             return try value.map { try ExtractCheckpoint(json: try JSONValue.parse($0)) }
         }
         guard let checkpoint else { return result }
-        result.checkpoint = "\(checkpoint.binlogFile):\(checkpoint.binlogPosition)"
+        result.checkpoint = checkpoint.binlog.description
         result.snapshotComplete = checkpoint.snapshotComplete
-        result.bytesBehind = Self.bytesBehind(from: (checkpoint.binlogFile, checkpoint.binlogPosition),
-                                              to: (current.file, current.position), logs: logs)
+        result.bytesBehind = BinlogDistance.bytes(from: checkpoint.binlog, to: current, logs: logs)
+        result.stoppedTables = checkpoint.stoppedTables.map { PipelineStatus.StoppedTable(table: $0.table, reason: $0.reason) }
         return result
-    }
-
-    /// Binlog bytes from one position to another, across files (`nil` if the first file is gone).
-    static func bytesBehind(from: (file: String, position: UInt64), to: (file: String, position: UInt64),
-                            logs: [(file: String, size: UInt64)]) -> Int64? {
-        if from.file == to.file { return Int64(to.position) - Int64(from.position) }
-        guard let start = logs.firstIndex(where: { $0.file == from.file }),
-              let end = logs.firstIndex(where: { $0.file == to.file }), start < end else { return nil }
-        var bytes = Int64(logs[start].size) - Int64(from.position)
-        for index in (start + 1)..<end { bytes += Int64(logs[index].size) }
-        return bytes + Int64(to.position)
     }
 
     func land(_ topics: ExtractTopics) async throws -> PipelineStatus.Land {

@@ -7,16 +7,10 @@ import S3
 /// counted and summed exactly. Holds one small entry per key.
 enum LakeState {
     struct Entry {
-        var file: String
-        var position: Int64
-        var row: Int64
+        var order: SourceOrder
         var deleted: Bool
         var values: [String?]
         var sales: Decimal?
-
-        func isOlder(than other: Entry) -> Bool {
-            (file, position, row) < (other.file, other.position, other.row)
-        }
     }
 
     /// `scales[i]` is the number of decimals of measure `i`, so sums print like the databases' (`12.50`).
@@ -25,29 +19,41 @@ enum LakeState {
         let objects = try await layout.dataObjects(s3: s3, bucket: bucket, table: table)
         guard !objects.isEmpty else { return nil }
         var latest: [String: Entry] = [:]
+        // Rows older than the highest floor (a snapshot, truncate or drop began there) are superseded.
+        var floor: SourceOrder?
         for object in objects {
             let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: layout)
             if contents.rowCount == 0 { continue }   // tombstones only
+            if let fileFloor = contents.floor { floor = max(floor ?? fileFloor, fileFloor) }
+            let orders = try contents.sourceOrders()
             func texts(_ name: String) -> [String?] {
                 guard let index = contents.columns.firstIndex(where: { $0.name == name }) else {
                     return Array(repeating: nil, count: contents.rowCount)
                 }
                 return StagingColumn(contents.columns[index]).texts(contents.values[index])
             }
-            let keys = key.map(texts), values = measures.map(texts)
-            let operations = texts("_op"), positions = texts("_source_pos"), rows = texts("_source_row")
+            // Binary key columns as lower-case hex, as MySQL's and the warehouse's key hashes read them.
+            let keys = key.map { name -> [String?] in
+                guard let column = contents.columns.first(where: { $0.name == name }), StagingColumn(column).sqlType == "bytea" else {
+                    return texts(name)
+                }
+                return texts(name).map { $0.map { String($0.dropFirst(2)) } }   // COPY's `\x…` → hex
+            }
+            let values = measures.map(texts)
+            let operations = texts("_op")
             let quantity = table == "orderdetails" ? texts("quantityOrdered") : [], price = table == "orderdetails" ? texts("priceEach") : []
             for index in 0..<contents.rowCount {
                 // Like CONCAT_WS in MySQL and PostgreSQL: NULL parts are skipped.
+                if operations[index] == "t" {
+                    floor = max(floor ?? orders[index], orders[index])
+                    continue
+                }
                 let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
-                let source = LakeFileContents.sourcePosition(positions[index] ?? "")
-                var entry = Entry(file: source.file, position: source.position,
-                                  row: Int64(rows[index] ?? "") ?? 0, deleted: operations[index] == "d",
-                                  values: values.map { $0[index] })
+                var entry = Entry(order: orders[index], deleted: operations[index] == "d", values: values.map { $0[index] })
                 if !quantity.isEmpty, let q = quantity[index].flatMap({ Decimal(string: $0) }), let p = price[index].flatMap({ Decimal(string: $0) }) {
                     entry.sales = q * p
                 }
-                if let existing = latest[keyText], !existing.isOlder(than: entry) { continue }
+                if let existing = latest[keyText], existing.order >= entry.order { continue }
                 latest[keyText] = entry
             }
         }
@@ -55,7 +61,7 @@ enum LakeState {
         var sums = Array(repeating: Decimal(0), count: measures.count)
         var hash: Int128 = 0
         var sales = Decimal(0)
-        for (keyText, entry) in latest where !entry.deleted {
+        for (keyText, entry) in latest where !entry.deleted && floor.map({ entry.order >= $0 }) ?? true {
             count += 1
             for (index, value) in entry.values.enumerated() {
                 if let value, let number = Decimal(string: value) { sums[index] += number }

@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
+import Kafka
 import Logging
 import MySQL
 import S3
+import SluiceSupport
 import Warehouse
 
 /// `sluice verify`: reconciles every source table across the pipeline.
@@ -16,6 +18,8 @@ import Warehouse
 public struct Verifier: Sendable {
     public struct Options: Sendable {
         public var tables: [String]?
+        /// Topic prefix of the extract (its checkpoint names stopped tables); default: the database name.
+        public var topicPrefix: String?
         public var lakeRoot = "raw"
         /// Read the lake too (every object of each table). Default `true`.
         public var checkLake = true
@@ -51,10 +55,21 @@ public struct Verifier: Sendable {
         let s3 = S3Client(configuration: try config.s3(), logger: logger)
         let bucket = try config.bucket()
         var report = VerifyReport()
+        // A table extract stopped fails verify with its reason, whatever its figures say.
+        for stopped in try await stoppedTables(prefix: options.topicPrefix ?? database) where tables.contains(stopped.table) {
+            report.checks.append(VerifyReport.Check(table: stopped.table, check: "extract stopped: \(stopped.reason)",
+                                                    mysql: nil, lake: nil, staging: nil, mart: nil))
+        }
         try await Warehouse.withConnection(try config.warehouse(), logger: logger) { connection in
             let warehouse = WarehouseSession(connection: connection, logger: logger)
             for table in tables {
-                let schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table))
+                let schema: TableSchema
+                do { schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table)) } catch let error as MySQLError {
+                    // A table Sluice cannot carry fails its own check; the others are still verified.
+                    report.checks.append(VerifyReport.Check(table: table, check: "cannot verify: \(error.message)",
+                                                            mysql: nil, lake: nil, staging: nil, mart: nil))
+                    continue
+                }
                 let measured = schema.columns.filter { column in
                     switch column.type { case .integer, .decimal: return true; default: return false }
                 }
@@ -89,6 +104,17 @@ public struct Verifier: Sendable {
         return report
     }
 
+    /// Tables the extract checkpoint says stopped (none if there is no checkpoint).
+    func stoppedTables(prefix: String) async throws -> [(table: String, reason: String)] {
+        let kafka = try config.kafka()
+        let logger = self.logger
+        return try await runBlocking {
+            let reader = KafkaTopicReader(configuration: kafka, logger: logger)
+            guard let value = try reader.latestByKey(topic: ExtractTopics(prefix: prefix).offsets)[ExtractTopics.checkpointKey] else { return [] }
+            return try ExtractCheckpoint(json: try JSONValue.parse(value)).stoppedTables
+        }
+    }
+
     /// Count, sums (by `measures`), key hash, as text; `nil` where the relation does not exist.
     struct Figures {
         var values: [String?]
@@ -98,7 +124,12 @@ public struct Verifier: Sendable {
 
     func mysqlFigures(_ mysql: MySQLConnection, database: String, schema: TableSchema, measures: [String]) async throws -> Figures? {
         let q = MySQLConnection.quoteIdentifier
-        let keyText = "CONVERT(CONCAT_WS('|', \(schema.key.map(q).joined(separator: ", "))) USING utf8mb4)"
+        // Binary key columns hash as lower-case hex in every place (their bytes are no text).
+        let keyParts = schema.keyIndexes.map { index -> String in
+            if case .binary = schema.columns[index].type { return "LOWER(HEX(\(q(schema.columns[index].name))))" }
+            return q(schema.columns[index].name)
+        }
+        let keyText = "CONVERT(CONCAT_WS('|', \(keyParts.joined(separator: ", "))) USING utf8mb4)"
         let select = ["COUNT(*)"] + measures.map { "SUM(\(q($0)))" }
             + ["SUM(CAST(CONV(SUBSTRING(MD5(\(keyText)), 1, 15), 16, 10) AS DECIMAL(30,0)))"]
         let row = try await mysql.query("SELECT \(select.joined(separator: ", ")) FROM \(q(database)).\(q(schema.table))").rows.first
@@ -109,15 +140,21 @@ public struct Verifier: Sendable {
                           measures: [String]) async throws -> Figures? {
         let name = relation.replacingOccurrences(of: "\"", with: "")
         guard try await warehouse.exists(name) else { return nil }
-        let present = Set(try await warehouse.rows("""
-            SELECT column_name FROM information_schema.columns
+        var types: [String: String] = [:]
+        for row in try await warehouse.rows("""
+            SELECT column_name, data_type FROM information_schema.columns
             WHERE table_schema || '.' || table_name = \(WarehouseSession.literal(name))
-            """).rows.compactMap { $0[0] })
+            """).rows {
+            if let column = row[0] { types[column] = row[1] ?? "" }
+        }
         let column = { (source: String) -> String? in
             let snake = StagingColumn.snakeCase(source)
-            return present.contains(snake) ? WarehouseSession.quote(snake) : nil
+            return types[snake] != nil ? WarehouseSession.quote(snake) : nil
         }
-        let keys = key.map(column)
+        let keys = key.map { source -> String? in
+            guard let name = column(source) else { return nil }
+            return types[StagingColumn.snakeCase(source)] == "bytea" ? "encode(\(name), 'hex')" : name
+        }
         let keyHash = keys.contains(where: { $0 == nil }) ? "NULL"
             : "sum(('x' || substr(md5(concat_ws('|', \(keys.compactMap { $0 }.joined(separator: ", ")))), 1, 15))::bit(60)::bigint)"
         let select = ["count(*)"] + measures.map { column($0).map { "sum(\($0))" } ?? "NULL" } + [keyHash]

@@ -8,6 +8,9 @@ CREATE TABLE IF NOT EXISTS sluice.loaded_files (
     table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamp NOT NULL DEFAULT SYSDATE);
 CREATE TABLE IF NOT EXISTS sluice.pending_changes (
     table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, PRIMARY KEY (table_name, key_text));
+CREATE TABLE IF NOT EXISTS sluice.staging_tables (
+    table_name varchar(256) NOT NULL PRIMARY KEY, schema_version integer NOT NULL DEFAULT 0,
+    floor_seq bigint, floor_pos bigint);
 
 BEGIN;
 
@@ -26,6 +29,7 @@ CREATE TABLE IF NOT EXISTS staging."orderdetails" (
     "price_each" numeric(10,2),
     "order_line_number" smallint,
     _src_file varchar(256) NOT NULL,
+    _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
     PRIMARY KEY ("order_number", "product_code")
@@ -47,7 +51,8 @@ CREATE TEMP TABLE "incoming_orderdetails" (
     "_snapshot" boolean,
     "_schema_version" integer,
     "_kafka_partition" integer,
-    "_kafka_offset" bigint
+    "_kafka_offset" bigint,
+    "_source_seq" bigint
 );
 COPY "incoming_orderdetails"
 FROM 's3://shop-lake/raw/_manifests/20261125T000000Z/orderdetails.manifest'
@@ -56,27 +61,29 @@ FORMAT AS PARQUET
 MANIFEST;
 DROP TABLE IF EXISTS "latest_orderdetails";
 CREATE TEMP TABLE "latest_orderdetails" AS
-SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op, _src_file, _src_pos, _src_row FROM (
+SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
     SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op,
-           SPLIT_PART(_source_pos, ':', 1) AS _src_file, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos,
-           _source_row AS _src_row,
+           SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
+           CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
            ROW_NUMBER() OVER (PARTITION BY "order_number", "product_code"
-                              ORDER BY SPLIT_PART(_source_pos, ':', 1) DESC,
-                                       CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC, _source_row DESC) AS change_rank
-    FROM "incoming_orderdetails") AS ranked
+                              ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
+                                       _source_row DESC) AS change_rank
+    FROM "incoming_orderdetails" WHERE _op <> 't') AS ranked
 WHERE change_rank = 1;
+DELETE FROM "latest_orderdetails" USING sluice.staging_tables AS s
+WHERE s.table_name = 'orderdetails' AND s.floor_seq IS NOT NULL
+  AND ("latest_orderdetails"._src_seq < s.floor_seq OR ("latest_orderdetails"._src_seq = s.floor_seq AND "latest_orderdetails"._src_pos < s.floor_pos));
 DELETE FROM "latest_orderdetails" USING staging."orderdetails" WHERE orderdetails."order_number" = "latest_orderdetails"."order_number" AND orderdetails."product_code" = "latest_orderdetails"."product_code"
-    AND (orderdetails._src_file > "latest_orderdetails"._src_file OR (orderdetails._src_file = "latest_orderdetails"._src_file AND (orderdetails._src_pos > "latest_orderdetails"._src_pos OR (orderdetails._src_pos = "latest_orderdetails"._src_pos AND orderdetails._src_row >= "latest_orderdetails"._src_row))));
+    AND (orderdetails._src_seq > "latest_orderdetails"._src_seq OR (orderdetails._src_seq = "latest_orderdetails"._src_seq AND (orderdetails._src_pos > "latest_orderdetails"._src_pos OR (orderdetails._src_pos = "latest_orderdetails"._src_pos AND orderdetails._src_row >= "latest_orderdetails"._src_row))));
 DELETE FROM staging."orderdetails" USING "latest_orderdetails" AS l WHERE orderdetails."order_number" = l."order_number" AND orderdetails."product_code" = l."product_code" AND l._op = 'd';
 MERGE INTO staging."orderdetails" USING (SELECT * FROM "latest_orderdetails" WHERE _op <> 'd') AS l ON orderdetails."order_number" = l."order_number" AND orderdetails."product_code" = l."product_code"
-WHEN MATCHED THEN UPDATE SET "quantity_ordered" = l."quantity_ordered", "price_each" = l."price_each", "order_line_number" = l."order_line_number", _src_file = l._src_file, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _src_file, _src_pos, _src_row) VALUES (l."order_number", l."product_code", l."quantity_ordered", l."price_each", l."order_line_number", l._src_file, l._src_pos, l._src_row);
+WHEN MATCHED THEN UPDATE SET "quantity_ordered" = l."quantity_ordered", "price_each" = l."price_each", "order_line_number" = l."order_line_number", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
+WHEN NOT MATCHED THEN INSERT ("order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."order_number", l."product_code", l."quantity_ordered", l."price_each", l."order_line_number", l._src_file, l._src_seq, l._src_pos, l._src_row);
 INSERT INTO sluice.pending_changes (table_name, key_text)
 SELECT DISTINCT 'orderdetails', CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar) AS key_text
 FROM "latest_orderdetails" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                  WHERE p.table_name = 'orderdetails'
-                    AND p.key_text = CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar));
+                  WHERE p.table_name = 'orderdetails' AND p.key_text = CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar));
 
 -- 2. staging.payments: 1 file, 273 rows
 -- manifest s3://shop-lake/raw/_manifests/20261125T000000Z/payments.manifest:
@@ -91,6 +98,7 @@ CREATE TABLE IF NOT EXISTS staging."payments" (
     "payment_date" date,
     "amount" numeric(10,2),
     _src_file varchar(256) NOT NULL,
+    _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
     PRIMARY KEY ("customer_number", "check_number")
@@ -111,36 +119,49 @@ CREATE TEMP TABLE "incoming_payments" (
     "_snapshot" boolean,
     "_schema_version" integer,
     "_kafka_partition" integer,
-    "_kafka_offset" bigint
+    "_kafka_offset" bigint,
+    "_source_seq" bigint
 );
 COPY "incoming_payments"
 FROM 's3://shop-lake/raw/_manifests/20261125T000000Z/payments.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sluice-copy'
 FORMAT AS PARQUET
 MANIFEST;
+INSERT INTO sluice.staging_tables (table_name, floor_seq, floor_pos)
+SELECT 'payments', 2, 1500
+WHERE NOT EXISTS (SELECT 1 FROM sluice.staging_tables WHERE table_name = 'payments');
+UPDATE sluice.staging_tables SET floor_seq = 2, floor_pos = 1500
+WHERE table_name = 'payments' AND (floor_seq IS NULL OR (floor_seq < 2 OR (floor_seq = 2 AND floor_pos < 1500)));
+INSERT INTO sluice.pending_changes (table_name, key_text)
+SELECT DISTINCT 'payments', CAST(payments."customer_number" AS varchar) || '|' || CAST(payments."check_number" AS varchar) FROM staging."payments"
+WHERE (_src_seq < 2 OR (_src_seq = 2 AND _src_pos < 1500)) AND NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
+                               WHERE p.table_name = 'payments' AND p.key_text = CAST(payments."customer_number" AS varchar) || '|' || CAST(payments."check_number" AS varchar));
+DELETE FROM staging."payments" WHERE (_src_seq < 2 OR (_src_seq = 2 AND _src_pos < 1500));
 DROP TABLE IF EXISTS "latest_payments";
 CREATE TEMP TABLE "latest_payments" AS
-SELECT "customer_number", "check_number", "payment_date", "amount", _op, _src_file, _src_pos, _src_row FROM (
+SELECT "customer_number", "check_number", "payment_date", "amount", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
     SELECT "customer_number", "check_number", "payment_date", "amount", _op,
-           SPLIT_PART(_source_pos, ':', 1) AS _src_file, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos,
-           _source_row AS _src_row,
+           SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
+           CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
-                              ORDER BY SPLIT_PART(_source_pos, ':', 1) DESC,
-                                       CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC, _source_row DESC) AS change_rank
-    FROM "incoming_payments") AS ranked
+                              ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
+                                       _source_row DESC) AS change_rank
+    FROM "incoming_payments" WHERE _op <> 't') AS ranked
 WHERE change_rank = 1;
+DELETE FROM "latest_payments" USING sluice.staging_tables AS s
+WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
+  AND ("latest_payments"._src_seq < s.floor_seq OR ("latest_payments"._src_seq = s.floor_seq AND "latest_payments"._src_pos < s.floor_pos));
 DELETE FROM "latest_payments" USING staging."payments" WHERE payments."customer_number" = "latest_payments"."customer_number" AND payments."check_number" = "latest_payments"."check_number"
-    AND (payments._src_file > "latest_payments"._src_file OR (payments._src_file = "latest_payments"._src_file AND (payments._src_pos > "latest_payments"._src_pos OR (payments._src_pos = "latest_payments"._src_pos AND payments._src_row >= "latest_payments"._src_row))));
+    AND (payments._src_seq > "latest_payments"._src_seq OR (payments._src_seq = "latest_payments"._src_seq AND (payments._src_pos > "latest_payments"._src_pos OR (payments._src_pos = "latest_payments"._src_pos AND payments._src_row >= "latest_payments"._src_row))));
 DELETE FROM staging."payments" USING "latest_payments" AS l WHERE payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number" AND l._op = 'd';
 MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments" WHERE _op <> 'd') AS l ON payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number"
-WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", _src_file = l._src_file, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", _src_file, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l._src_file, l._src_pos, l._src_row);
+WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
+WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l._src_file, l._src_seq, l._src_pos, l._src_row);
 INSERT INTO sluice.pending_changes (table_name, key_text)
 SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text
 FROM "latest_payments" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                  WHERE p.table_name = 'payments'
-                    AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
+                  WHERE p.table_name = 'payments' AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
 
 -- 3. staging.payments: 1 file, 2 rows
 -- manifest s3://shop-lake/raw/_manifests/20261125T000000Z/payments-2.manifest:
@@ -156,6 +177,7 @@ CREATE TABLE IF NOT EXISTS staging."payments" (
     "amount" numeric(10,2),
     "memo" varchar(65535),
     _src_file varchar(256) NOT NULL,
+    _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
     PRIMARY KEY ("customer_number", "check_number")
@@ -178,7 +200,8 @@ CREATE TEMP TABLE "incoming_payments-2" (
     "_snapshot" boolean,
     "_schema_version" integer,
     "_kafka_partition" integer,
-    "_kafka_offset" bigint
+    "_kafka_offset" bigint,
+    "_source_seq" bigint
 );
 COPY "incoming_payments-2"
 FROM 's3://shop-lake/raw/_manifests/20261125T000000Z/payments-2.manifest'
@@ -187,27 +210,29 @@ FORMAT AS PARQUET
 MANIFEST;
 DROP TABLE IF EXISTS "latest_payments-2";
 CREATE TEMP TABLE "latest_payments-2" AS
-SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op, _src_file, _src_pos, _src_row FROM (
+SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
     SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op,
-           SPLIT_PART(_source_pos, ':', 1) AS _src_file, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos,
-           _source_row AS _src_row,
+           SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
+           CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
-                              ORDER BY SPLIT_PART(_source_pos, ':', 1) DESC,
-                                       CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC, _source_row DESC) AS change_rank
-    FROM "incoming_payments-2") AS ranked
+                              ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
+                                       _source_row DESC) AS change_rank
+    FROM "incoming_payments-2" WHERE _op <> 't') AS ranked
 WHERE change_rank = 1;
+DELETE FROM "latest_payments-2" USING sluice.staging_tables AS s
+WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
+  AND ("latest_payments-2"._src_seq < s.floor_seq OR ("latest_payments-2"._src_seq = s.floor_seq AND "latest_payments-2"._src_pos < s.floor_pos));
 DELETE FROM "latest_payments-2" USING staging."payments" WHERE payments."customer_number" = "latest_payments-2"."customer_number" AND payments."check_number" = "latest_payments-2"."check_number"
-    AND (payments._src_file > "latest_payments-2"._src_file OR (payments._src_file = "latest_payments-2"._src_file AND (payments._src_pos > "latest_payments-2"._src_pos OR (payments._src_pos = "latest_payments-2"._src_pos AND payments._src_row >= "latest_payments-2"._src_row))));
+    AND (payments._src_seq > "latest_payments-2"._src_seq OR (payments._src_seq = "latest_payments-2"._src_seq AND (payments._src_pos > "latest_payments-2"._src_pos OR (payments._src_pos = "latest_payments-2"._src_pos AND payments._src_row >= "latest_payments-2"._src_row))));
 DELETE FROM staging."payments" USING "latest_payments-2" AS l WHERE payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number" AND l._op = 'd';
 MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments-2" WHERE _op <> 'd') AS l ON payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number"
-WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", "memo" = l."memo", _src_file = l._src_file, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", "memo", _src_file, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l."memo", l._src_file, l._src_pos, l._src_row);
+WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", "memo" = l."memo", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
+WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", "memo", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l."memo", l._src_file, l._src_seq, l._src_pos, l._src_row);
 INSERT INTO sluice.pending_changes (table_name, key_text)
 SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text
 FROM "latest_payments-2" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                  WHERE p.table_name = 'payments'
-                    AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
+                  WHERE p.table_name = 'payments' AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
 
 -- Ledger: these files are applied, in the same transaction as their rows.
 DELETE FROM sluice.loaded_files WHERE key IN (
