@@ -61,11 +61,13 @@ public final class Loader: @unchecked Sendable {
             let session = WarehouseSession(connection: connection, logger: logger)
             try await Self.createLedger(session)
             let objects = try await newFiles(ledger: try await Self.ledger(session))
+            // What each staging table looks like, read once per pass and kept up to date by `apply`.
+            var stagingTables: [String: StagingTable] = [:]
             let layout = LakeLayout(root: options.lakeRoot)
             logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
             for object in objects {
                 if stop.isStopped { break }
-                let rows = try await apply(object, session: session)
+                let rows = try await apply(object, session: session, known: &stagingTables)
                 summary.files += 1
                 summary.rows += rows.count
                 summary.rowsByTable[rows.table, default: 0] += rows.count
@@ -199,7 +201,10 @@ public final class Loader: @unchecked Sendable {
     /// Truncate rows (`_op` `t`) and the file's floor raise the table's floor first (older
     /// staging rows leave); rows older than the floor are not applied; a newer schema version
     /// alters the table; then the latest change of each key is merged, guarded by source order.
-    func apply(_ object: S3ObjectInfo, session: WarehouseSession) async throws -> (table: String, count: Int) {
+    /// `known` caches the staging tables this pass has read; a file's changes to its table are
+    /// kept there once its transaction commits.
+    func apply(_ object: S3ObjectInfo, session: WarehouseSession,
+               known: inout [String: StagingTable]) async throws -> (table: String, count: Int) {
         let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot))
         let table = contents.table
         if let range = contents.offsets { try await requireNoGap(before: object.key, range: range, session: session) }
@@ -218,8 +223,11 @@ public final class Loader: @unchecked Sendable {
         var floor = contents.floor
         for index in orders.indices where isTruncate[index] { floor = max(floor ?? orders[index], orders[index]) }
 
-        return try await session.transaction {
-            var staging = try await StagingTable.load(session, table: table)
+        let cached = known[table]
+        let (count, staging) = try await session.transaction { () -> (Int, StagingTable) in
+            var staging: StagingTable
+            if let cached { staging = cached } else { staging = try await StagingTable.load(session, table: table) }
+            let before = staging
             if let floor { try await staging.raiseFloor(to: floor, session: session) }
             // Rows the floor supersedes are not applied (a truncate row is only a floor).
             let currentFloor = staging.floor
@@ -230,10 +238,12 @@ public final class Loader: @unchecked Sendable {
                 try await staging.prepare(columns: columns, key: key, version: contents.schemaVersion, session: session)
                 try await merge(contents, rows: kept, orders: orders, columns: columns, key: key, into: staging, session: session)
             }
-            try await staging.save(session)
+            if staging != before || cached == nil { try await staging.save(session) }
             try await recordLoaded(object, table: table, rows: kept.count, offsets: contents.offsets, session: session)
-            return (table, kept.count)
+            return (kept.count, staging)
         }
+        known[table] = staging
+        return (table, count)
     }
 
     /// Merges the latest change of each key among `rows` into staging, where it is newer than

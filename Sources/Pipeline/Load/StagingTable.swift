@@ -11,7 +11,7 @@ import Warehouse
 /// truncate row, deletes every staging row older than it, and rows older
 /// than the floor are never applied again. Everything runs inside the file's
 /// transaction.
-struct StagingTable {
+struct StagingTable: Equatable {
     let name: String
     var exists: Bool
     /// Column → type as PostgreSQL prints it (`format_type`), metadata columns included.
@@ -102,6 +102,10 @@ struct StagingTable {
             try await session.execute("CREATE TABLE \(relation) (\(definitions.joined(separator: ", ")))")
             exists = true
             columns = Dictionary(uniqueKeysWithValues: fileColumns.map { ($0.name, Self.canonical($0.sqlType)) })
+            for definition in Self.metadataColumns {
+                let parts = definition.split(separator: " ")
+                columns[String(parts[0])] = String(parts[1])
+            }
             key = fileKey
             version = fileVersion ?? 0
             return
