@@ -84,7 +84,7 @@ let package = Package(
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport", "Parquet"], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SluiceTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice", "Warehouse"]),
     ],
     swiftLanguageModes: [.v6]
 )

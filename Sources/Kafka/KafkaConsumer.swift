@@ -68,6 +68,9 @@ public final class KafkaConsumer: Sendable {
     public func poll(maxMessages: Int = 1000, timeout: Duration = .milliseconds(100)) throws -> [KafkaMessage] {
         var batch: [KafkaMessage] = []
         var wait = Int32(timeout.milliseconds)
+        if let problem = client.events.takeAssignmentError() {
+            throw KafkaError(code: .consume, rawCode: 0, message: problem)
+        }
         try client.withHandle { rk in
             while batch.count < maxMessages, let message = rd_kafka_consumer_poll(rk, wait) {
                 defer { rd_kafka_message_destroy(message) }
@@ -79,6 +82,9 @@ public final class KafkaConsumer: Sendable {
                 }
                 batch.append(KafkaMessage(message))
             }
+        }
+        if let problem = client.events.takeAssignmentError() {
+            throw KafkaError(code: .consume, rawCode: 0, message: problem)
         }
         return batch
     }
@@ -97,6 +103,12 @@ public final class KafkaConsumer: Sendable {
     /// Partitions taken from this member by rebalances since the last call:
     /// work buffered for them must be dropped, never committed.
     public func takeRevoked() -> Set<TopicPartition> { client.events.takeRevoked() }
+
+    /// Partitions given to this member since the last call, with the offset each starts at.
+    public func takeAssigned() -> [TopicPartition: Int64] { client.events.takeAssignedStarts() }
+
+    /// The partitions this member owns now (from the last rebalance; no broker call).
+    public var ownedPartitions: Set<TopicPartition> { client.events.assignment }
 
     /// The partitions this member owns right now.
     public func assignment() throws -> [KafkaTopicPartitionOffset] {
@@ -142,6 +154,18 @@ extension KafkaMessage {
         let timestamp = rd_kafka_message_timestamp(message, &type)
         self.init(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
                   timestampMilliseconds: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(Header(name: name.map { String(cString: $0) } ?? "",
+                                      value: bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                index += 1
+            }
+        }
     }
 }
 

@@ -34,16 +34,21 @@ public final class KafkaProducer: Sendable {
     /// Enqueues one message. `value == nil` sends a tombstone. Blocks (serving
     /// delivery reports) while librdkafka's local queue is full. Throws the
     /// first delivery failure seen so far, so a broken stream stops early.
-    public func send(topic: String, key: [UInt8]?, value: [UInt8]?, partition: Int32? = nil) throws {
+    /// `headers` travel with the message (name, value bytes).
+    public func send(topic: String, key: [UInt8]?, value: [UInt8]?, partition: Int32? = nil,
+                     headers: [(name: String, value: [UInt8])] = []) throws {
         try throwIfDeliveryFailed()
         try client.withHandle { rk in
             while true {
+                let list = Self.headerList(headers)
                 let result = key.withOptionalBytes { keyPointer, keyCount in
                     value.withOptionalBytes { valuePointer, valueCount in
                         sluice_rd_kafka_produce(rk, topic, partition ?? RD_KAFKA_PARTITION_UA,
-                                                keyPointer, keyCount, valuePointer, valueCount, nil)
+                                                keyPointer, keyCount, valuePointer, valueCount, list)
                     }
                 }
+                // On success librdkafka owns the list; otherwise it is still ours.
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR, let list { rd_kafka_headers_destroy(list) }
                 switch result {
                 case RD_KAFKA_RESP_ERR_NO_ERROR:
                     rd_kafka_poll(rk, 0)
@@ -55,6 +60,15 @@ public final class KafkaProducer: Sendable {
                 }
             }
         }
+    }
+
+    /// A librdkafka header list (`nil` for none).
+    static func headerList(_ headers: [(name: String, value: [UInt8])]) -> OpaquePointer? {
+        guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
+        for header in headers {
+            _ = header.value.withUnsafeBytes { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
+        }
+        return list
     }
 
     /// Waits until every enqueued message is delivered (or failed) and throws

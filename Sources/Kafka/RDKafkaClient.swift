@@ -142,18 +142,34 @@ final class RDKafkaEvents: @unchecked Sendable {
     func rebalance(_ rk: OpaquePointer, _ error: rd_kafka_resp_err_t,
                    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-            _ = rd_kafka_committed(rk, partitions, 10_000)
+            // Where each partition starts must be known: a failed lookup is an error, never offset 0.
+            let lookup = rd_kafka_committed(rk, partitions, 10_000)
+            let failed = (0..<Int(partitions.pointee.cnt)).first { partitions.pointee.elems[$0].err != RD_KAFKA_RESP_ERR_NO_ERROR }
+            if lookup != RD_KAFKA_RESP_ERR_NO_ERROR || failed != nil {
+                let code = lookup != RD_KAFKA_RESP_ERR_NO_ERROR ? lookup : partitions.pointee.elems[failed!].err
+                lock.withLock { _assignmentError = "cannot read the group's committed offsets for its new partitions: \(String(cString: rd_kafka_err2str(code)))" }
+                logger.error("committed-offset lookup failed on assignment (\(String(cString: rd_kafka_err2str(code)))); nothing assigned")
+                rd_kafka_assign(rk, nil)
+                return
+            }
             for index in 0..<Int(partitions.pointee.cnt) where partitions.pointee.elems[index].offset < 0 {
                 partitions.pointee.elems[index].offset = startNeverCommittedAtZero ? 0 : Int64(RD_KAFKA_OFFSET_BEGINNING)
             }
             let assigned = RDKafkaTopicPartitionList.elements(of: partitions)
-            lock.withLock { _assignment = Set(assigned.map { TopicPartition(topic: $0.topic, partition: $0.partition) }) }
+            lock.withLock {
+                _assignment = Set(assigned.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
+                for element in assigned { _starts[TopicPartition(topic: element.topic, partition: element.partition)] = element.offset }
+            }
             logger.info("assigned \(assigned.map { "\($0.topic)[\($0.partition)]" }.joined(separator: ", "))")
             rd_kafka_assign(rk, partitions)
         } else {
             let revoked = RDKafkaTopicPartitionList.elements(of: partitions)
             lock.withLock {
-                for element in revoked { _revoked.insert(TopicPartition(topic: element.topic, partition: element.partition)) }
+                for element in revoked {
+                    let partition = TopicPartition(topic: element.topic, partition: element.partition)
+                    _revoked.insert(partition)
+                    _starts[partition] = nil
+                }
                 _assignment = []
             }
             logger.info("revoked \(revoked.map { "\($0.topic)[\($0.partition)]" }.joined(separator: ", "))")
@@ -163,10 +179,16 @@ final class RDKafkaEvents: @unchecked Sendable {
 
     private var _revoked: Set<TopicPartition> = []
     private var _assignment: Set<TopicPartition> = []
+    private var _starts: [TopicPartition: Int64] = [:]
+    private var _assignmentError: String?
 
     /// Partitions revoked since the last call.
     func takeRevoked() -> Set<TopicPartition> { lock.withLock { defer { _revoked = [] }; return _revoked } }
     var assignment: Set<TopicPartition> { lock.withLock { _assignment } }
+    /// Partitions assigned since the last call, with the offset each starts at (its committed offset, or 0/beginning).
+    func takeAssignedStarts() -> [TopicPartition: Int64] { lock.withLock { defer { _starts = [:] }; return _starts } }
+    /// Why the last assignment could not be made, once.
+    func takeAssignmentError() -> String? { lock.withLock { defer { _assignmentError = nil }; return _assignmentError } }
 
     /// The most recent client-level error (e.g. all brokers down), if any.
     var lastError: (code: rd_kafka_resp_err_t, reason: String)? { lock.withLock { _lastError } }

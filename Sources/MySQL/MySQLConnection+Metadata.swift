@@ -55,22 +55,9 @@ extension MySQLConnection {
             """).rows.compactMap { $0.first ?? nil }
     }
 
-    /// Escapes text for a single-quoted SQL literal.
-    public static func escapeLiteral(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "'": escaped += "''"
-            case "\\": escaped += "\\\\"
-            case "\0": escaped += "\\0"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Escapes text for the inside of a single-quoted SQL literal.
+    public static func escapeLiteral(_ text: String) -> String { SQLQuoting.mysqlLiteralBody(text) }
 
     /// Quotes an identifier with backticks.
-    public static func quoteIdentifier(_ name: String) -> String {
-        "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
-    }
+    public static func quoteIdentifier(_ name: String) -> String { SQLQuoting.doubled(name, in: "`") }
 }

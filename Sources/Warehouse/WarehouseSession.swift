@@ -77,6 +77,11 @@ public struct WarehouseSession: Sendable {
     }
 
     /// Whether a table (or view) exists, e.g. `mart.fact_order_line`.
+    /// Whether `schema.name` exists (names as they are, unquoted: any characters work).
+    public func exists(schema: String, name: String) async throws -> Bool {
+        try await exists("\(Self.quote(schema)).\(Self.quote(name))")
+    }
+
     public func exists(_ relation: String) async throws -> Bool {
         try await scalar("SELECT to_regclass(\(Self.literal(relation))) IS NOT NULL") == "true"
     }
@@ -95,10 +100,10 @@ public struct WarehouseSession: Sendable {
     }
 
     /// Quotes an identifier.
-    public static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    public static func quote(_ name: String) -> String { SQLQuoting.doubled(name, in: "\"") }
 
     /// Quotes a string literal.
-    public static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    public static func literal(_ text: String) -> String { SQLQuoting.doubled(text, in: "'") }
 }
 
 /// COPY's text format escapes.

@@ -71,7 +71,11 @@ struct LandCommand: AsyncParsableCommand {
                       String(Int(Double(entry.rows) / max(summary.seconds, 0.001))))
         }
         print(table.rendered)
-        print("land: done in \(String(format: "%.1f", summary.seconds)) s")
+        var line = "land: done in \(String(format: "%.1f", summary.seconds)) s"
+        if summary.deadLetters > 0 { line += "; \(summary.deadLetters) messages sent to the dead-letter topic" }
+        if !summary.stopped.isEmpty { line += "; stopped tables (see above): \(summary.stopped.keys.sorted().joined(separator: ", "))" }
+        print(line)
+        if !summary.stopped.isEmpty { throw ExitCode(1) }
     }
 }
 

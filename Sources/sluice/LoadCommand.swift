@@ -28,6 +28,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(help: "With --dry-run: plan every lake file, without reading the warehouse's ledger.") var allFiles = false
     @Flag(help: "Apply files to staging only; leave the star as it is.") var noStar = false
     @Flag(help: "Drop the mart schema and build it again from staging (SCD2 history starts over).") var rebuildStar = false
+    @Flag(help: "Fail at once, instead of waiting, when another load or run is loading the warehouse.") var noWait = false
 
     func validate() throws {
         if dialect == .redshift && !dryRun {
@@ -47,6 +48,7 @@ struct LoadCommand: AsyncParsableCommand {
         options.tables = tableList(tables)
         options.updateStar = !noStar
         options.rebuildStar = rebuildStar
+        options.waitForLock = !noWait
         let stop = StopSignal()
         let loader = try Loader(config: config, options: options, stop: stop)
         if dryRun {
@@ -67,6 +69,10 @@ struct LoadCommand: AsyncParsableCommand {
             print("star: mart updated in \(String(format: "%.1f", seconds)) s")
         } else if let reason = summary.starSkipped {
             print("star: not updated: \(reason)")
+        }
+        if !summary.stopped.isEmpty {
+            print("load: stopped tables (see above): \(summary.stopped.keys.sorted().joined(separator: ", "))")
+            throw ExitCode(1)
         }
     }
 }

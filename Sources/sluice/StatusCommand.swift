@@ -28,7 +28,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(Self.render(status))
         }
         if [status.extract.problem, status.land.problem, status.load.problem].contains(where: { $0 != nil })
-            || !status.extract.stoppedTables.isEmpty { throw ExitCode(1) }
+            || !status.stoppedTables.isEmpty { throw ExitCode(1) }
     }
 
     static func render(_ status: PipelineStatus) -> String {
@@ -57,12 +57,17 @@ struct StatusCommand: AsyncParsableCommand {
                           String(partition.end), String(partition.lag))
             }
             if !land.partitions.isEmpty { lines.append(table.rendered.split(separator: "\n").map { "         " + $0 }.joined(separator: "\n")) }
+            if land.deadLetters > 0 {
+                lines.append("         \(land.deadLetters) messages in \(status.prefix)._dead_letters (not change events; their headers say why and where from)")
+            }
         }
+        for stopped in land.stoppedTables { lines.append("         ✗ \(stopped.reason)") }
         let load = status.load
         if let problem = load.problem {
             lines.append("load     ✗ \(problem)")
         } else {
             lines.append("load     \(load.loadedFiles) of \(load.lakeFiles) lake files loaded (\(load.pendingFiles) waiting), last load \(load.lastLoadAt ?? "never"); \(load.pendingKeys) keys pending for the star")
+            for stopped in load.stoppedTables { lines.append("         ✗ \(stopped.reason)") }
             if let p50 = load.freshnessP50Milliseconds, let p95 = load.freshnessP95Milliseconds {
                 lines.append("freshness  MySQL commit → warehouse: p50 \(Self.seconds(p50)), p95 \(Self.seconds(p95)) over the last \(load.freshnessSamples) changes")
             } else {

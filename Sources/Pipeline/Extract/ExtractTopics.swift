@@ -1,13 +1,41 @@
 /// The topic names of one extract: `<prefix>.<table>` for data,
-/// `<prefix>._schemas` and `<prefix>._offsets` for Sluice's own state.
+/// `<prefix>._schemas`, `<prefix>._offsets` and `<prefix>._dead_letters` for Sluice's own.
+///
+/// Kafka topic names allow only ASCII letters, digits, `.`, `_` and `-`, while
+/// MySQL names may hold spaces and any Unicode: every other byte of the UTF-8
+/// name is written `-hh` (hex), and `-` itself `--`, so two names never share a
+/// topic (`order lines` → `order-20lines`, `café` → `caf-c3-a9`).
 public struct ExtractTopics: Sendable, Hashable {
+    /// The prefix as given (the connector name in events).
     public var prefix: String
+    /// The prefix as it appears in topic names.
+    public var topicPrefix: String { Self.topicName(prefix) }
 
     public init(prefix: String) { self.prefix = prefix }
 
-    public func table(_ name: String) -> String { "\(prefix).\(name)" }
-    public var schemas: String { "\(prefix)._schemas" }
-    public var offsets: String { "\(prefix)._offsets" }
+    public func table(_ name: String) -> String { "\(topicPrefix).\(Self.topicName(name))" }
+    public var schemas: String { "\(topicPrefix)._schemas" }
+    public var offsets: String { "\(topicPrefix)._offsets" }
+    /// Messages land could not read as change events, with headers saying why and where from.
+    public var deadLetters: String { "\(topicPrefix)._dead_letters" }
     /// The key under which extract's checkpoint is stored in `offsets`.
     public static let checkpointKey = Array("extract".utf8)
+
+    /// A name in the characters topic names allow (see the type's description).
+    public static func topicName(_ name: String) -> String {
+        var result = ""
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "."):
+                result.append(Character(Unicode.Scalar(byte)))
+            case UInt8(ascii: "-"):
+                result += "--"
+            default:
+                let hex = String(byte, radix: 16)
+                result += "-" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return result
+    }
 }

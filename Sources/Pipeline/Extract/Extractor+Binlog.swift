@@ -149,7 +149,7 @@ extension Extractor {
         case .commit(let next, _):
             state.advance(to: next)
             endTransaction(&state)
-        case .query(let db, let statement, let position, let next, _):
+        case .query(let db, let statement, let position, let next, let timestamp):
             state.advance(to: next)
             let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             if trimmed == "BEGIN" || trimmed.hasPrefix("XA START") {
@@ -157,7 +157,7 @@ extension Extractor {
             } else {
                 if trimmed != "COMMIT" {
                     let at = BinlogPosition(file: state.position.file, position: position, gtid: state.gtid)
-                    try handleDDL(statement, defaultDatabase: db, at: at, next: state.position)
+                    try handleDDL(statement, defaultDatabase: db, at: at, next: state.position, timestamp: timestamp)
                 }
                 endTransaction(&state)
             }

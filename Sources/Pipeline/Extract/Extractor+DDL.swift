@@ -6,7 +6,9 @@ extension Extractor {
     /// Acts on a DDL statement logged at `position` (the event's start; `next` is where it ends).
     /// Names are resolved against the statement's default database; DDL of other databases
     /// changes nothing here.
-    func handleDDL(_ statement: String, defaultDatabase: String, at position: BinlogPosition, next: BinlogPosition) throws {
+    /// `timestamp` is the statement's commit time (seconds since 1970).
+    func handleDDL(_ statement: String, defaultDatabase: String, at position: BinlogPosition, next: BinlogPosition,
+                   timestamp: UInt32? = nil) throws {
         for action in DDLStatement(statement, defaultDatabase: defaultDatabase).actions {
             switch action {
             case .create(let name):
@@ -16,12 +18,12 @@ extension Extractor {
                 try startSnapshot(name.table, since: position, reason: "created")
             case .drop(let name):
                 guard let table = tracked(name, at: position) else { continue }
-                try markDropped(table, at: position, next: next)
+                try markDropped(table, at: position, next: next, timestamp: timestamp)
             case .truncate(let name):
                 guard let table = tracked(name, at: position) else { continue }
-                try truncate(table, at: position)
+                try truncate(table, at: position, timestamp: timestamp)
             case .rename(let from, let to):
-                if let table = tracked(from, at: position) { try markDropped(table, at: position, next: next) }
+                if let table = tracked(from, at: position) { try markDropped(table, at: position, next: next, timestamp: timestamp) }
                 if to.database == database, wantsToCapture(to.table) {
                     captured.insert(to.table)
                     try startSnapshot(to.table, since: position, reason: "renamed from \(from)")
@@ -30,7 +32,7 @@ extension Extractor {
                 guard name == database else { continue }
                 for table in captured.sorted() {
                     if let tracked = tracked(.init(database: name, table: table), at: position) {
-                        try markDropped(tracked, at: position, next: next)
+                        try markDropped(tracked, at: position, next: next, timestamp: timestamp)
                     }
                 }
             case .alter(let name, let clauses):
@@ -51,7 +53,7 @@ extension Extractor {
     }
 
     /// DROP TABLE (or renamed away): a last version marked dropped, and a `t` event; nothing more is sent.
-    func markDropped(_ table: String, at position: BinlogPosition, next: BinlogPosition?) throws {
+    func markDropped(_ table: String, at position: BinlogPosition, next: BinlogPosition?, timestamp: UInt32? = nil) throws {
         jobs[table]?.close()
         jobs[table] = nil
         if var schema = registry.latest(table) {
@@ -59,14 +61,14 @@ extension Extractor {
             schema.floor = position
             schema.dropped = true
             let version = try registry.register(schema, epoch: checkpoint.epoch)
-            try sendTruncate(version, at: position)
+            try sendTruncate(version, at: position, timestamp: timestamp)
         }
         checkpoint.tables[table] = .init(state: .dropped, position: next.map { max($0, position) } ?? position)
         logger.notice("table \(table) was dropped at binlog \(position); its rows leave the warehouse")
     }
 
     /// TRUNCATE: a version with the truncate as its floor, and a `t` event.
-    func truncate(_ table: String, at position: BinlogPosition) throws {
+    func truncate(_ table: String, at position: BinlogPosition, timestamp: UInt32? = nil) throws {
         if jobs[table] != nil {
             try startSnapshot(table, since: position, reason: "truncated during its snapshot")
             return
@@ -75,7 +77,7 @@ extension Extractor {
         schema.since = position
         schema.floor = position
         let version = try registry.register(schema, epoch: checkpoint.epoch)
-        try sendTruncate(version, at: position)
+        try sendTruncate(version, at: position, timestamp: timestamp)
         logger.notice("table \(table) was truncated at binlog \(position)")
     }
 

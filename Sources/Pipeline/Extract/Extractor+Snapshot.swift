@@ -33,6 +33,11 @@ extension Extractor {
             try startSnapshot(table, since: nil, reason: "its snapshot's schema version \(progress.version) is not in \(topics.schemas)")
             return
         }
+        guard schema.hasPrimaryKey else {
+            // Without a key there is no place to resume from: a new snapshot supersedes the partial one.
+            try startSnapshot(table, since: nil, reason: "its snapshot was interrupted and it has no primary key to resume from")
+            return
+        }
         jobs[table] = SnapshotJob(table: table, schema: schema, lastKey: progress.lastKey, rows: progress.rows)
         observer.snapshotStarted(table: table, estimatedRows: 0, rowsAlreadySent: progress.rows)
     }
@@ -164,11 +169,13 @@ extension Extractor {
         }
     }
 
-    /// A `t` event: everything of the table before `position` is superseded.
-    func sendTruncate(_ schema: TableSchema, at position: BinlogPosition) throws {
+    /// A `t` event: everything of the table before `position` is superseded. `timestamp` is the
+    /// commit time of the DDL that emptied it (seconds since 1970; now for a new snapshot).
+    func sendTruncate(_ schema: TableSchema, at position: BinlogPosition, timestamp: UInt32? = nil) throws {
+        let committed = timestamp.map { Int64($0) * 1000 } ?? Int64(Date().timeIntervalSince1970 * 1000)
         let event = ChangeEvent(operation: .truncate, before: nil, after: nil,
                                 source: SourcePosition(file: position.file, position: position.position, gtid: position.gtid,
-                                                       row: 0, timestampMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
+                                                       row: 0, timestampMilliseconds: committed,
                                                        snapshot: false, epoch: checkpoint.epoch))
         try producer.send(topic: topics.table(schema.table), key: nil,
                           value: event.value(schema: schema, connectorName: topics.prefix, serverID: serverID,

@@ -52,7 +52,7 @@ public struct ScaledSample: Sendable {
         for table in Self.shifted.keys where !tables.contains(table) {
             throw MySQLError(code: .unknownTable, message: "database \(source) has no table \(table); generate scales the classicmodels sample only")
         }
-        if try await connection.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '\(target)'").scalar != "0" {
+        if try await connection.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '\(MySQLConnection.escapeLiteral(target))'").scalar != "0" {
             guard replace else {
                 throw MySQLError(code: .queryFailed, message: "database \(target) already exists; pass --replace to rebuild it")
             }
@@ -64,7 +64,7 @@ public struct ScaledSample: Sendable {
             strides[family] = Self.stride(span: Int(span.scalar ?? "") ?? 1)
         }
         let charset = try await connection.query(
-            "SELECT default_character_set_name FROM information_schema.schemata WHERE schema_name = '\(source)'").scalar ?? "utf8mb4"
+            "SELECT default_character_set_name FROM information_schema.schemata WHERE schema_name = '\(MySQLConnection.escapeLiteral(source))'").scalar ?? "utf8mb4"
         try await connection.execute("CREATE DATABASE \(t) CHARACTER SET \(charset)")
         try await connection.execute("SET SESSION foreign_key_checks = 0")
         defer { _ = try? connection.executeBlocking("SET SESSION foreign_key_checks = 1") }
@@ -76,7 +76,7 @@ public struct ScaledSample: Sendable {
             guard let ddl = create.rows.first?[1] else { continue }
             try await connection.execute(ddl)
             let columns = try await connection.query(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = '\(source)' AND table_name = '\(table)' ORDER BY ordinal_position")
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = '\(MySQLConnection.escapeLiteral(source))' AND table_name = '\(MySQLConnection.escapeLiteral(table))' ORDER BY ordinal_position")
                 .rows.compactMap { $0[0] }
             let list = columns.map(q).joined(separator: ", ")
             if let shifts = Self.shifted[table] {

@@ -49,6 +49,10 @@ public struct LandSummary: Sendable {
 
     public var tables: [String: Table] = [:]
     public var seconds = 0.0
+    /// Tables that stopped landing this run, with the one line saying why and where.
+    public var stopped: [String: String] = [:]
+    /// Messages sent to the dead-letter topic.
+    public var deadLetters = 0
 
     mutating func record(table: String, rows: Int, bytes: Int) {
         var entry = tables[table] ?? Table(name: table)

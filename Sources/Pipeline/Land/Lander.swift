@@ -27,13 +27,28 @@ public final class Lander: @unchecked Sendable {
     let logger: Logger
     var catalog: SchemaCatalog!
     /// The tables this run lands (set by `prepare()`).
-    var tables: [String] = []
+    var tables: [String] = [] {
+        didSet { topicTables = Dictionary(tables.map { (topics.table($0), $0) }, uniquingKeysWith: { first, _ in first }) }
+    }
+    /// Topic → table, for the tables landed.
+    var topicTables: [String: String] = [:]
     var batches: [TopicPartition: PartitionBatch] = [:]
     /// Message bytes held by all open batches.
     var bufferedBytes = 0
     var summary = LandSummary()
     /// Schema sidecars written by this process (JSON Lines only).
     var schemasWritten: Set<String> = []
+    /// Where each owned partition's next batch must start: its committed offset when assigned, then
+    /// the end of the last batch written.
+    var starts: [TopicPartition: Int64] = [:]
+    /// Tables that cannot be landed exactly, with the reason; their messages wait (uncommitted) for the next run.
+    var stoppedTables: [String: String] = [:]
+    /// Producer for the dead-letter topic (made on first use).
+    var deadLetters: KafkaProducer?
+    /// Dead letters sent and not yet flushed: flushed before any commit.
+    var deadLettersPending = false
+    /// Tables with a stop marker in the lake (from this run or an earlier one).
+    var stoppedMarkers: Set<String> = []
 
     public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
                 logger: Logger = Logger(label: "sluice.land")) throws {
@@ -60,6 +75,7 @@ public final class Lander: @unchecked Sendable {
         let schemasTopic = topics.schemas
         catalog = try await runBlocking { try SchemaCatalog(reader: reader, topic: schemasTopic) }
         tables = try resolveTables()
+        try await loadStopMarkers()
     }
 
     /// Runs until caught up (or, with `follow`, until stopped).
@@ -84,12 +100,12 @@ public final class Lander: @unchecked Sendable {
             } catch let error as KafkaError where error.code == .offsetOutOfRange {
                 throw LandError.retention(error)
             }
-            for revoked in consumer.takeRevoked() {
-                guard let dropped = batches.removeValue(forKey: revoked) else { continue }
-                bufferedBytes -= dropped.bytes
-                logger.info("\(revoked) was revoked: its unwritten batch is left to the new owner")
+            applyRebalances()
+            // Messages polled before a revoke may come after it: only partitions owned now count.
+            let owned = consumer.ownedPartitions
+            for message in messages where owned.contains(TopicPartition(topic: message.topic, partition: message.partition)) {
+                try await add(message)
             }
-            for message in messages { try await add(message) }
             try await flushIdle(caughtUp: messages.isEmpty)
             if messages.isEmpty { quietPolls += 1 } else { quietPolls = 0 }
             let finishing = (!options.follow && quietPolls >= 3)
@@ -134,12 +150,31 @@ public final class Lander: @unchecked Sendable {
         return requested
     }
 
+    /// Revoked partitions lose their unwritten batches (the new owner redoes them); newly assigned
+    /// ones start at the offset the group committed, whatever was buffered for them before.
+    func applyRebalances() {
+        for revoked in consumer.takeRevoked() {
+            starts[revoked] = nil
+            guard let dropped = batches.removeValue(forKey: revoked) else { continue }
+            bufferedBytes -= dropped.bytes
+            logger.info("\(revoked) was revoked: its unwritten batch is left to the new owner")
+        }
+        for (partition, start) in consumer.takeAssigned() {
+            if let dropped = batches.removeValue(forKey: partition) { bufferedBytes -= dropped.bytes }
+            starts[partition] = start
+        }
+    }
+
     /// Adds a message to its partition's batch, writing the batch first or after when a cut rule says so.
+    /// A batch starts exactly where the partition's landed offsets end: earlier offsets are a redelivery
+    /// of what is already landed or held, a later one a hole.
     func add(_ message: KafkaMessage) async throws {
         let partition = TopicPartition(topic: message.topic, partition: message.partition)
-        if let batch = batches[partition], message.offset != batch.nextOffset {
-            if message.offset < batch.nextOffset { return }   // a redelivery of what this batch already holds
-            throw LandError.gap(partition, expected: batch.nextOffset, found: message.offset)
+        if stoppedTables[table(of: partition)] != nil { return }   // not landed, not committed: read again next run
+        let expected = batches[partition]?.nextOffset ?? starts[partition] ?? message.offset
+        if message.offset != expected {
+            if message.offset < expected { return }
+            throw LandError.gap(partition, expected: expected, found: message.offset)
         }
         guard message.value != nil else {
             // Tombstones carry no row (the delete event before them does); they only advance the offset.
@@ -147,7 +182,14 @@ public final class Lander: @unchecked Sendable {
             batches[partition]!.lastActivity = Date()
             return
         }
-        let row = try LakeRow(message: message)
+        let row: LakeRow
+        do { row = try LakeRow(message: message) } catch let error as LandError {
+            // Not a change event at all: kept in the dead-letter topic, and the offset counts as landed.
+            try deadLetter(message, reason: error.message)
+            batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].nextOffset = message.offset + 1
+            batches[partition]!.lastActivity = Date()
+            return
+        }
         let bucket = row.sourceTimestampMilliseconds / Int64(options.rotateIntervalSeconds * 1000)
         if let batch = batches[partition], !batch.rows.isEmpty,
            batch.schemaVersion != row.schemaVersion || batch.timeBucket != bucket {
@@ -155,17 +197,21 @@ public final class Lander: @unchecked Sendable {
         }
         // Mutated in place: copying the batch out and back would copy its rows on every message.
         batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].append(row, bucket: bucket)
+        bufferedBytes += row.size
         let batch = batches[partition]!
         if batch.rows.count >= options.flushRows || batch.bytes >= options.flushBytes {
             try await flush(partition)
         }
-        bufferedBytes += row.size
         if bufferedBytes > options.maxBufferBytes {
             // Memory, not the data, decides this cut; like an idle flush it keeps exactly-once
             // (the next batch starts where this one ends and is committed the same way).
             if let largest = batches.max(by: { $0.value.bytes < $1.value.bytes })?.key { try await flush(largest) }
-            bufferedBytes = batches.values.reduce(0) { $0 + $1.bytes }
         }
+    }
+
+    /// The table a partition's topic carries.
+    func table(of partition: TopicPartition) -> String {
+        topicTables[partition.topic] ?? String(partition.topic.dropFirst(topics.topicPrefix.count + 1))
     }
 
     /// Not following, or following until the producer finished and it has: write batches as soon as polls come back empty.
@@ -180,15 +226,47 @@ public final class Lander: @unchecked Sendable {
         }
     }
 
-    /// Stores a batch as one object, then commits its partition's offset.
+    /// Stores a batch as one object, then commits its partition's offset (if it still owns it).
     func flush(_ partition: TopicPartition) async throws {
         guard let batch = batches.removeValue(forKey: partition) else { return }
         bufferedBytes -= batch.bytes
+        let table = table(of: partition)
+        do {
+            try await write(batch, table: table)
+        } catch let error as LandError {
+            // This table cannot be landed exactly; the others go on. Nothing of it is committed.
+            try await stopTable(table, at: partition, offset: batch.firstOffset, because: error.message)
+            return
+        }
+        if deadLettersPending, let deadLetters {
+            try await runBlocking { try deadLetters.flush() }
+            deadLettersPending = false
+        }
+        // The next batch starts where this one ends (the object is stored, committed or not).
+        starts[partition] = batch.nextOffset
+        // A partition revoked meanwhile is its new owner's: it rewrites the same key and commits.
+        guard consumer.ownedPartitions.contains(partition) else {
+            logger.info("\(partition) was revoked while its batch was written; its new owner commits it")
+            return
+        }
+        let consumer = self.consumer, next = batch.nextOffset
+        do {
+            try await runBlocking {
+                try consumer.commit([KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)])
+            }
+        } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
+            // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partition moved on; its new owner rewrites the same key.
+            logger.warning("\(partition): offset not committed (\(error.message)); the new owner redoes this batch")
+        }
+    }
+
+    /// Stores a batch as one lake object. Every batch becomes an object, even one holding only
+    /// tombstones (zero rows): the lake's objects then tile each partition's offsets exactly,
+    /// which lets load detect a missing one.
+    func write(_ batch: PartitionBatch, table: String) async throws {
+        let partition = batch.partition
         let clock = ContinuousClock()
         let began = clock.now
-        let table = String(partition.topic.dropFirst(topics.prefix.count + 1))
-        // Every batch becomes an object, even one holding only tombstones (zero rows): the lake's
-        // objects then tile each partition's offsets exactly, which lets load detect a missing one.
         let schema: TableSchema
         if let version = batch.schemaVersion {
             guard let exact = try catalog.schema(table: table, version: version) else {
@@ -211,7 +289,16 @@ public final class Lander: @unchecked Sendable {
                 schemasWritten.insert(schemaKey)
             }
         }
-        let body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
+        let body: [UInt8]
+        do {
+            body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
+        } catch let error as LandError {
+            // Rows a later snapshot or truncate supersedes need not land: they go to the dead-letter
+            // topic with the reason. Anything else stops the table.
+            var kept = batch
+            kept.rows = try supersededRowsToDeadLetters(batch, schema: schema, table: table, failure: error)
+            body = try LakeFileEncoder.encode(kept, schema: schema, format: options.format, compression: options.compression)
+        }
         let encoded = clock.now
         let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
                              partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
@@ -219,16 +306,8 @@ public final class Lander: @unchecked Sendable {
         let stored = clock.now
         summary.record(table: table, rows: batch.rows.count, bytes: body.count)
         observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
-        let consumer = self.consumer, next = batch.nextOffset
-        do {
-            try await runBlocking {
-                try consumer.commit([KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)])
-            }
-        } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
-            // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partition moved on; its new owner rewrites the same key.
-            logger.warning("\(partition): offset not committed (\(error.message)); the new owner redoes this batch")
-        }
-        logger.debug("\(partition): \(batch.rows.count) rows landed; encode \(encoded - began), put \(stored - encoded), commit \(clock.now - stored)")
+        logger.debug("\(partition): \(batch.rows.count) rows landed; encode \(encoded - began), put \(stored - encoded)")
+        try await clearStop(table)
     }
 
     /// Whether every assigned partition is read up to its current end (with

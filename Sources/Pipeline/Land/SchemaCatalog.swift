@@ -25,6 +25,9 @@ final class SchemaCatalog: @unchecked Sendable {
 
     var tables: [String] { versions.keys.sorted() }
 
+    /// The highest floor of a table's versions: rows older than it are superseded.
+    func floor(table: String) -> SourceOrder? { versions[table]?.values.compactMap(\.floorOrder).max() }
+
     /// The newest version of a table.
     func latest(table: String) -> TableSchema? { versions[table]?.values.max { $0.version < $1.version } }
 

@@ -7,8 +7,10 @@ import S3
 /// converted the way land converts events to Parquet, so both load alike.
 struct LakeFileContents {
     var table: String
-    /// Primary-key columns, as named in the source.
+    /// Primary-key columns, as named in the source (every column for a table without one).
     var key: [String]
+    /// Whether `key` is a real primary key; a table without one is a multiset of rows.
+    var hasPrimaryKey = true
     var columns: [ParquetColumn]
     var values: [ParquetColumnValues]
     var rowCount: Int
@@ -66,7 +68,8 @@ struct LakeFileContents {
            let last = reader.metadata["sluice.last_offset"].flatMap({ Int64($0) }) {
             offsets = Offsets(topic: topic, partition: partition, first: first, last: last)
         }
-        return LakeFileContents(table: table, key: key.split(separator: ",").map(String.init), columns: reader.columns,
+        return LakeFileContents(table: table, key: key.split(separator: ",").map(String.init),
+                                hasPrimaryKey: reader.metadata["sluice.has_primary_key"] != "false", columns: reader.columns,
                                 values: reader.rowCount == 0 ? [] : try reader.readColumns(), rowCount: reader.rowCount, offsets: offsets,
                                 schemaVersion: reader.rowCount == 0 ? nil : reader.metadata["sluice.schema_version"].flatMap { Int($0) },
                                 floor: SourceOrder.floor(footer: reader.metadata))
@@ -97,7 +100,8 @@ struct LakeFileContents {
             throw LoadError(message: "lake file \(key) mixes schema versions; land writes one version per object")
         }
         let file = LakeFileSchema(table: schema)
-        return LakeFileContents(table: table, key: schema.key, columns: file.columns, values: try file.values(of: rows),
+        return LakeFileContents(table: table, key: schema.key, hasPrimaryKey: schema.hasPrimaryKey, columns: file.columns,
+                                values: try file.values(of: rows),
                                 rowCount: rows.count, offsets: nil, schemaVersion: version, floor: schema.floorOrder)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Parquet
 import S3
+import SluiceSupport
 import Warehouse
 
 /// `sluice load` (first part): applies new lake files to `staging.<table>`,
@@ -21,6 +22,8 @@ public final class Loader: @unchecked Sendable {
         public var updateStar = true
         /// Drop `mart` and build it again from staging (SCD2 history starts over). Default `false`.
         public var rebuildStar = false
+        /// When another loader holds the warehouse: wait for it (`true`, the default) or fail at once.
+        public var waitForLock = true
         public init() {}
     }
 
@@ -33,6 +36,8 @@ public final class Loader: @unchecked Sendable {
         public var starSeconds: Double?
         /// Why the star was not updated (staging tables it needs are missing).
         public var starSkipped: String?
+        /// Tables that stopped loading (this pass or before, not yet resumed), with the reason.
+        public var stopped: [String: String] = [:]
     }
 
     let options: Options
@@ -59,15 +64,35 @@ public final class Loader: @unchecked Sendable {
         var summary = Summary()
         try await Warehouse.withConnection(warehouse, logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
+            try await lockWarehouse(session)
             try await Self.createLedger(session)
             let objects = try await newFiles(ledger: try await Self.ledger(session))
             // What each staging table looks like, read once per pass and kept up to date by `apply`.
             var stagingTables: [String: StagingTable] = [:]
             let layout = LakeLayout(root: options.lakeRoot)
             logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
+            // A table that stopped loading is tried again each pass; the others never wait for it.
+            var stopped = try await StagingTable.stopped(session)
+            var failed: Set<String> = []
             for object in objects {
                 if stop.isStopped { break }
-                let rows = try await apply(object, session: session, known: &stagingTables)
+                guard let table = LakeLayout.parse(object.key)?.table, !failed.contains(table) else { continue }
+                let rows: (table: String, count: Int)
+                do {
+                    rows = try await apply(object, session: session, known: &stagingTables)
+                } catch where Self.isAboutTheTable(error) {
+                    let reason = "table \(table) stopped loading at \(object.key): \(oneLine(error)); the other tables go on. Fix the cause; the next load tries it again"
+                    if stopped[table] != reason { logger.error("\(reason)") }
+                    try await StagingTable.setStopped(table, reason: reason, session: session)
+                    stagingTables[table] = nil
+                    stopped[table] = reason
+                    failed.insert(table)
+                    continue
+                }
+                if stopped.removeValue(forKey: table) != nil {
+                    try await StagingTable.setStopped(table, reason: nil, session: session)
+                    logger.notice("table \(table) loads again")
+                }
                 summary.files += 1
                 summary.rows += rows.count
                 summary.rowsByTable[rows.table, default: 0] += rows.count
@@ -86,10 +111,35 @@ public final class Loader: @unchecked Sendable {
                 }
             }
             try await Self.recordFreshness(session, sourceTimes: changeTimes.take())
+            summary.stopped = stopped
             return ()
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// The advisory lock every loader of a warehouse takes for a pass (held by its session, so it
+    /// goes with the connection): one writer at a time for staging, the ledger and the star,
+    /// whose SCD2 update would otherwise open two current versions of a key.
+    static let lockKey: Int64 = 0x536C_7569_6365   // "Sluice"
+
+    func lockWarehouse(_ session: WarehouseSession) async throws {
+        if try await session.scalar("SELECT pg_try_advisory_lock(\(Self.lockKey))") == "true" { return }
+        guard options.waitForLock else {
+            throw LoadError(message: "another sluice load (or run) is loading this warehouse; try again when it is done, or leave out --no-wait to wait for it")
+        }
+        logger.notice("another sluice load (or run) is loading this warehouse; waiting for it")
+        try await session.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
+    }
+
+    /// Failures that belong to one table's data or lake files (a value staging refuses, a constraint,
+    /// a missing or unreadable object): they stop that table only. Server and network failures do not.
+    static func isAboutTheTable(_ error: any Error) -> Bool {
+        if error is LoadError || error is ParquetError { return true }
+        if let error = error as? WarehouseError, let state = error.sqlState {
+            return ["22", "23", "42", "44", "0A"].contains(String(state.prefix(2)))
+        }
+        return false
     }
 
     /// Applied lake objects and their entity tags.
@@ -102,13 +152,18 @@ public final class Loader: @unchecked Sendable {
     }
 
     /// Lake objects (Parquet or JSON Lines) of the selected tables not in `ledger` with the same entity tag
-    /// (a rewritten object is new), in key order.
+    /// (a rewritten object is new), in Kafka order: by topic, partition and first offset. Never by key or
+    /// day: event times may go backwards within a partition (a transaction that began before midnight
+    /// and committed after, `SET TIMESTAMP`, a clock step), so `dt=` folders do not follow offsets.
     func newFiles(ledger: [String: String]) async throws -> [S3ObjectInfo] {
         let layout = LakeLayout(root: options.lakeRoot)
         return try await layout.dataObjects(s3: s3, bucket: bucket, table: nil)
             .filter { object in options.tables?.contains(LakeLayout.parse(object.key)!.table) ?? true }
             .filter { ledger[$0.key] != $0.etag }
-            .sorted { $0.key < $1.key }
+            .sorted { a, b in
+                let x = LakeLayout.parse(a.key)!, y = LakeLayout.parse(b.key)!
+                return (x.topic, x.partition, x.firstOffset, a.key) < (y.topic, y.partition, y.firstOffset, b.key)
+            }
     }
 
     /// The Redshift script for the new lake files (`--dialect redshift --dry-run`): reads only
@@ -154,10 +209,18 @@ public final class Loader: @unchecked Sendable {
                 source_ms bigint NOT NULL, latency_ms bigint NOT NULL)
             """)
         try await StagingTable.createLedger(session)
+        // Deletes applied to tables without a primary key (a replay must not remove a second copy).
+        try await session.execute("""
+            CREATE TABLE IF NOT EXISTS sluice.applied_deletes (
+                table_name text NOT NULL, seq bigint NOT NULL, pos bigint NOT NULL, row_index bigint NOT NULL,
+                PRIMARY KEY (table_name, seq, pos, row_index))
+            """)
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
                 table_name text NOT NULL, key_text text NOT NULL, PRIMARY KEY (table_name, key_text))
             """)
+        // The source commit time (ms) of the key's latest change: when a dimension version closes for a delete.
+        try await session.execute("ALTER TABLE sluice.pending_changes ADD COLUMN IF NOT EXISTS source_ms bigint")
     }
 
     /// Freshness samples: for each CDC change just committed (to the star, or to staging when
@@ -214,21 +277,29 @@ public final class Loader: @unchecked Sendable {
             return (table, 0)
         }
         let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
-        let key = contents.key.map(StagingColumn.snakeCase)
+        // A table without a primary key is a multiset: each row's identity is the source order of the
+        // change that inserted it, so NULLs and duplicates are rows like any other.
+        let key = contents.hasPrimaryKey ? contents.key.map(StagingColumn.snakeCase) : SourceOrder.columns
         guard case .bytes(let operations)? = contents.column("_op") else {
             throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
         }
         let orders = try contents.sourceOrders()
         let isTruncate = operations.map { $0 == Array("t".utf8) }
         var floor = contents.floor
-        for index in orders.indices where isTruncate[index] { floor = max(floor ?? orders[index], orders[index]) }
+        var truncatedAt: Int64?
+        var times: [Int64?] = []
+        if case .int64(let values)? = contents.column("_source_ts_ms") { times = values }
+        for index in orders.indices where isTruncate[index] {
+            floor = max(floor ?? orders[index], orders[index])
+            truncatedAt = max(truncatedAt ?? 0, times.indices.contains(index) ? times[index] ?? 0 : 0)
+        }
 
         let cached = known[table]
         let (count, staging) = try await session.transaction { () -> (Int, StagingTable) in
             var staging: StagingTable
             if let cached { staging = cached } else { staging = try await StagingTable.load(session, table: table) }
             let before = staging
-            if let floor { try await staging.raiseFloor(to: floor, session: session) }
+            if let floor { try await staging.raiseFloor(to: floor, at: truncatedAt, session: session) }
             // Rows the floor supersedes are not applied (a truncate row is only a floor).
             let currentFloor = staging.floor
             let kept = orders.indices.filter { index in
@@ -237,6 +308,9 @@ public final class Loader: @unchecked Sendable {
             if !kept.isEmpty {
                 try await staging.prepare(columns: columns, key: key, version: contents.schemaVersion, session: session)
                 try await merge(contents, rows: kept, orders: orders, columns: columns, key: key, into: staging, session: session)
+                if !contents.hasPrimaryKey {
+                    try await applyMultiset(table: table, columns: columns, into: staging, session: session)
+                }
             }
             if staging != before || cached == nil { try await staging.save(session) }
             try await recordLoaded(object, table: table, rows: kept.count, offsets: contents.offsets, session: session)
@@ -253,10 +327,11 @@ public final class Loader: @unchecked Sendable {
                        key: [String], into staging: StagingTable, session: WarehouseSession) async throws {
         let q = WarehouseSession.quote
         let texts = columns.map { staging in staging.texts(contents.column(staging.source.name)!) }
-        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos") else {
+        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos"),
+              case .int64(let times)? = contents.column("_source_ts_ms") else {
             throw LoadError(message: "lake file of \(contents.table) lacks Sluice's metadata columns")
         }
-        if case .int64(let times)? = contents.column("_source_ts_ms"), case .boolean(let snapshot)? = contents.column("_snapshot") {
+        if case .boolean(let snapshot)? = contents.column("_snapshot") {
             changeTimes.append(rows.compactMap { snapshot[$0] == true ? nil : times[$0] })
         }
         var copyRows: [[String?]] = []
@@ -265,12 +340,15 @@ public final class Loader: @unchecked Sendable {
             let file = LakeFileContents.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self)).file
             let order = orders[index]
             copyRows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), file,
-                                                       String(order.sequence), String(order.position), String(order.row)])
+                                                       String(order.sequence), String(order.position), String(order.row),
+                                                       times[index].map(String.init)])
         }
         let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
-            + ["_op text", "_src_file text", "_src_seq bigint", "_src_pos bigint", "_src_row bigint"]
+            + ["_op text", "_src_file text", "_src_seq bigint", "_src_pos bigint", "_src_row bigint", "_src_ms bigint"]
         try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
-        try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op", "_src_file"] + SourceOrder.columns, rows: copyRows)
+        try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op", "_src_file"] + SourceOrder.columns + ["_src_ms"],
+                               rows: copyRows)
+        guard contents.hasPrimaryKey else { return }
         let keyList = key.map(q).joined(separator: ", ")
         // The latest change of each key in this file, by source order.
         try await session.execute("""
@@ -285,9 +363,9 @@ public final class Loader: @unchecked Sendable {
             """)
         let fileNames = Set(columns.map(\.name))
         let present = columns.map(\.name).filter { staging.columns[$0] != nil }
-        let absent = staging.columns.keys.filter { !$0.hasPrefix("_src_") && !fileNames.contains($0) }.sorted()
-        let targets = (present + absent).map(q) + ["_src_file"] + SourceOrder.columns
-        let sources = present.map(q) + absent.map { _ in "NULL" } + ["_src_file"] + SourceOrder.columns
+        let absent = staging.columns.keys.filter { !StagingTable.isMetadata($0) && !fileNames.contains($0) }.sorted()
+        let targets = (present + absent).map(q) + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
+        let sources = present.map(q) + absent.map { _ in "NULL" } + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
         let updates = targets.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         try await session.execute("""
             INSERT INTO \(target) AS t (\(targets.joined(separator: ", ")))
@@ -298,8 +376,47 @@ public final class Loader: @unchecked Sendable {
         // Keys the star must revisit, kept until the star update consumes them.
         let keyText = key.map { "l.\(q($0))::text" }.joined(separator: " || '|' || ")
         try await session.execute("""
-            INSERT INTO sluice.pending_changes (table_name, key_text)
-            SELECT \(WarehouseSession.literal(contents.table)), \(keyText) FROM latest AS l ON CONFLICT DO NOTHING
+            INSERT INTO sluice.pending_changes AS p (table_name, key_text, source_ms)
+            SELECT \(WarehouseSession.literal(contents.table)), \(keyText), l._src_ms FROM latest AS l
+            ON CONFLICT (table_name, key_text) DO UPDATE SET source_ms = GREATEST(p.source_ms, EXCLUDED.source_ms)
+            """)
+    }
+
+    /// Applies `incoming` to a table without a primary key, as a multiset: each insert adds a row
+    /// (a replayed one, same source order, is already there); each delete removes one row with
+    /// exactly its values (NULLs equal), the n-th delete of some values the n-th oldest such row, and
+    /// is recorded so a replay removes nothing more. Identical updates change nothing; an update that
+    /// changes values arrives as a delete and an insert.
+    func applyMultiset(table: String, columns: [StagingColumn], into staging: StagingTable,
+                       session: WarehouseSession) async throws {
+        let q = WarehouseSession.quote
+        let literal = WarehouseSession.literal(table)
+        let names = columns.map(\.name).filter { staging.columns[$0] != nil }
+        let targets = names.map(q) + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
+        try await session.execute("""
+            INSERT INTO \(staging.relation) (\(targets.joined(separator: ", ")))
+            SELECT \(targets.joined(separator: ", ")) FROM incoming WHERE _op IN ('c', 'r')
+            ON CONFLICT (\(SourceOrder.columns.joined(separator: ", "))) DO NOTHING
+            """)
+        let partition = names.isEmpty ? "1" : names.map(q).joined(separator: ", ")
+        let same = names.map { "s.\(q($0)) IS NOT DISTINCT FROM d.\(q($0))" } + ["s.n = d.n"]
+        try await session.execute("""
+            DELETE FROM \(staging.relation) AS t USING (
+                SELECT s.row_id FROM (
+                    SELECT ctid AS row_id, \(names.map(q).joined(separator: ", ")), row_number() OVER (PARTITION BY \(partition)
+                           ORDER BY _src_seq, _src_pos, _src_row) AS n
+                    FROM \(staging.relation)) AS s
+                JOIN (
+                    SELECT i.*, row_number() OVER (PARTITION BY \(partition) ORDER BY _src_seq, _src_pos, _src_row) AS n
+                    FROM incoming AS i WHERE _op = 'd' AND NOT EXISTS (
+                        SELECT 1 FROM sluice.applied_deletes AS a
+                        WHERE a.table_name = \(literal) AND a.seq = i._src_seq AND a.pos = i._src_pos AND a.row_index = i._src_row)
+                ) AS d ON \(same.joined(separator: " AND "))
+            ) AS gone WHERE t.ctid = gone.row_id
+            """)
+        try await session.execute("""
+            INSERT INTO sluice.applied_deletes (table_name, seq, pos, row_index)
+            SELECT \(literal), _src_seq, _src_pos, _src_row FROM incoming WHERE _op = 'd' ON CONFLICT DO NOTHING
             """)
     }
 

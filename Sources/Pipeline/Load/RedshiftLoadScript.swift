@@ -72,7 +72,8 @@ public struct RedshiftLoadScript: Sendable {
             """,
             """
             CREATE TABLE IF NOT EXISTS sluice.pending_changes (
-                table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, PRIMARY KEY (table_name, key_text))
+                table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, source_ms bigint,
+                PRIMARY KEY (table_name, key_text))
             """,
             """
             CREATE TABLE IF NOT EXISTS sluice.staging_tables (
@@ -155,15 +156,15 @@ public struct RedshiftLoadScript: Sendable {
         let names = tableColumns.map { q($0.name) }
         let key = group.keyColumns.map { q(StagingColumn.snakeCase($0)) }
         let keyText = { (alias: String) in key.map { "CAST(\(alias).\($0) AS varchar)" }.joined(separator: " || '|' || ") }
-        let match = key.map { "\(group.table).\($0) = l.\($0)" }.joined(separator: " AND ")
+        let match = key.map { "\(q(group.table)).\($0) = l.\($0)" }.joined(separator: " AND ")
         let lakeColumns = group.columns.map { column in "\(q(StagingColumn.snakeCase(column.name))) \(StagingColumn(column).redshiftType)" }
         let staged = tableColumns.map { "\(q($0.name)) \($0.redshiftType)" }
             + ["_src_file varchar(256) NOT NULL", "_src_seq bigint NOT NULL", "_src_pos bigint NOT NULL", "_src_row bigint NOT NULL",
-               "PRIMARY KEY (\(key.joined(separator: ", ")))"]
-        let all = names + ["_src_file"] + SourceOrder.columns
+               "_src_ms bigint", "PRIMARY KEY (\(key.joined(separator: ", ")))"]
+        let all = names + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
         let additions = newColumns.map(StagingColumn.init).map { "ALTER TABLE \(target) ADD COLUMN \(q($0.name)) \($0.redshiftType)" }
         let updated = tableColumns.filter { !group.keyColumns.map(StagingColumn.snakeCase).contains($0.name) }.map { q($0.name) }
-            + ["_src_file"] + SourceOrder.columns
+            + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
         // Lakes written before `_source_seq` existed: the sequence of the binlog file name.
         let sequence = group.columns.contains { $0.name == "_source_seq" } ? "_source_seq"
             : "CAST(REGEXP_SUBSTR(SPLIT_PART(_source_pos, ':', 1), '[0-9]+$') AS bigint)"
@@ -172,7 +173,7 @@ public struct RedshiftLoadScript: Sendable {
         ] + additions + [
             "DROP TABLE IF EXISTS \(incoming)",
             "CREATE TEMP TABLE \(incoming) (\n    \(lakeColumns.joined(separator: ",\n    "))\n)",
-            "COPY \(incoming)\nFROM '\(manifest)'\nIAM_ROLE '\(iamRole)'\nFORMAT AS PARQUET\nMANIFEST",
+            "COPY \(incoming)\nFROM \(WarehouseSession.literal(manifest))\nIAM_ROLE \(WarehouseSession.literal(iamRole))\nFORMAT AS PARQUET\nMANIFEST",
         ]
         if let floor {
             let older = Self.older(seq: "_src_seq", pos: "_src_pos", than: floor)
@@ -188,9 +189,9 @@ public struct RedshiftLoadScript: Sendable {
                 """,
                 """
                 INSERT INTO sluice.pending_changes (table_name, key_text)
-                SELECT DISTINCT \(literal), \(keyText(group.table)) FROM \(target)
+                SELECT DISTINCT \(literal), \(keyText(q(group.table))) FROM \(target)
                 WHERE \(older) AND NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                                               WHERE p.table_name = \(literal) AND p.key_text = \(keyText(group.table)))
+                                               WHERE p.table_name = \(literal) AND p.key_text = \(keyText(q(group.table))))
                 """,
                 "DELETE FROM \(target) WHERE \(older)",
             ]
@@ -199,10 +200,11 @@ public struct RedshiftLoadScript: Sendable {
             "DROP TABLE IF EXISTS \(latest)",
             """
             CREATE TEMP TABLE \(latest) AS
-            SELECT \(names.joined(separator: ", ")), _op, _src_file, _src_seq, _src_pos, _src_row FROM (
+            SELECT \(names.joined(separator: ", ")), _op, _src_file, _src_seq, _src_pos, _src_row, _src_ms FROM (
                 SELECT \(names.joined(separator: ", ")), _op,
                        SPLIT_PART(_source_pos, ':', 1) AS _src_file, \(sequence) AS _src_seq,
                        CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
+                       _source_ts_ms AS _src_ms,
                        ROW_NUMBER() OVER (PARTITION BY \(key.joined(separator: ", "))
                                           ORDER BY \(sequence) DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                                    _source_row DESC) AS change_rank
@@ -214,7 +216,7 @@ public struct RedshiftLoadScript: Sendable {
             WHERE s.table_name = \(literal) AND s.floor_seq IS NOT NULL
               AND (\(latest)._src_seq < s.floor_seq OR (\(latest)._src_seq = s.floor_seq AND \(latest)._src_pos < s.floor_pos))
             """,
-            "DELETE FROM \(latest) USING \(target) WHERE \(key.map { "\(group.table).\($0) = \(latest).\($0)" }.joined(separator: " AND "))\n    AND \(Self.notOlder(group.table, than: latest))",
+            "DELETE FROM \(latest) USING \(target) WHERE \(key.map { "\(q(group.table)).\($0) = \(latest).\($0)" }.joined(separator: " AND "))\n    AND \(Self.notOlder(q(group.table), than: latest))",
             "DELETE FROM \(target) USING \(latest) AS l WHERE \(match) AND l._op = 'd'",
             """
             MERGE INTO \(target) USING (SELECT * FROM \(latest) WHERE _op <> 'd') AS l ON \(match)
@@ -222,8 +224,8 @@ public struct RedshiftLoadScript: Sendable {
             WHEN NOT MATCHED THEN INSERT (\(all.joined(separator: ", "))) VALUES (\(all.map { "l.\($0)" }.joined(separator: ", ")))
             """,
             """
-            INSERT INTO sluice.pending_changes (table_name, key_text)
-            SELECT DISTINCT \(literal), \(keyText("l")) AS key_text
+            INSERT INTO sluice.pending_changes (table_name, key_text, source_ms)
+            SELECT DISTINCT \(literal), \(keyText("l")) AS key_text, l._src_ms
             FROM \(latest) AS l
             WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
                               WHERE p.table_name = \(literal) AND p.key_text = \(keyText("l")))

@@ -21,8 +21,11 @@ struct StagingTable: Equatable {
     var version: Int
     var floor: SourceOrder?
 
+    /// Sluice's columns: the source position of the change each row reflects, and its commit time (ms).
     static let metadataColumns = ["_src_file text NOT NULL", "_src_seq bigint NOT NULL", "_src_pos bigint NOT NULL",
-                                  "_src_row bigint NOT NULL"]
+                                  "_src_row bigint NOT NULL", "_src_ms bigint"]
+
+    static func isMetadata(_ column: String) -> Bool { metadataColumns.contains { $0.hasPrefix(column + " ") } }
 
     var relation: String { "staging.\(WarehouseSession.quote(name))" }
 
@@ -30,6 +33,30 @@ struct StagingTable: Equatable {
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS sluice.staging_tables (
                 table_name text PRIMARY KEY, schema_version integer NOT NULL DEFAULT 0, floor_seq bigint, floor_pos bigint)
+            """)
+        // Why the table stopped loading (one line), while it is stopped.
+        try await session.execute("ALTER TABLE sluice.staging_tables ADD COLUMN IF NOT EXISTS stopped_reason text")
+    }
+
+    /// Tables whose loading stopped, with the reason (none in a warehouse Sluice has not loaded yet).
+    static func stopped(_ session: WarehouseSession) async throws -> [String: String] {
+        var result: [String: String] = [:]
+        guard try await session.scalar("""
+            SELECT count(*) FROM information_schema.columns
+            WHERE table_schema = 'sluice' AND table_name = 'staging_tables' AND column_name = 'stopped_reason'
+            """) == "1" else { return result }
+        for row in try await session.rows("SELECT table_name, stopped_reason FROM sluice.staging_tables WHERE stopped_reason IS NOT NULL").rows {
+            if let table = row[0], let reason = row[1] { result[table] = reason }
+        }
+        return result
+    }
+
+    /// Records (or, with `nil`, clears) why a table stopped loading.
+    static func setStopped(_ table: String, reason: String?, session: WarehouseSession) async throws {
+        let literal = WarehouseSession.literal
+        try await session.execute("""
+            INSERT INTO sluice.staging_tables (table_name, stopped_reason) VALUES (\(literal(table)), \(reason.map(literal) ?? "NULL"))
+            ON CONFLICT (table_name) DO UPDATE SET stopped_reason = EXCLUDED.stopped_reason
             """)
     }
 
@@ -72,10 +99,10 @@ struct StagingTable: Equatable {
             """)
     }
 
-    /// Raises the floor: rows older than it leave staging, and the star revisits their keys.
-    /// Returns whether it moved.
+    /// Raises the floor: rows older than it leave staging, and the star revisits their keys (as
+    /// deleted at `sourceMilliseconds`, the truncate's commit time, when known). Returns whether it moved.
     @discardableResult
-    mutating func raiseFloor(to new: SourceOrder, session: WarehouseSession) async throws -> Bool {
+    mutating func raiseFloor(to new: SourceOrder, at sourceMilliseconds: Int64? = nil, session: WarehouseSession) async throws -> Bool {
         if let floor, new <= floor { return false }
         floor = new
         guard exists else { return true }
@@ -84,11 +111,18 @@ struct StagingTable: Equatable {
         let keyText = key.map { "\(q($0))::text" }.joined(separator: " || '|' || ")
         if !key.isEmpty {
             try await session.execute("""
-                INSERT INTO sluice.pending_changes (table_name, key_text)
-                SELECT \(WarehouseSession.literal(name)), \(keyText) FROM \(relation) WHERE \(older) ON CONFLICT DO NOTHING
+                INSERT INTO sluice.pending_changes AS p (table_name, key_text, source_ms)
+                SELECT \(WarehouseSession.literal(name)), \(keyText), \(sourceMilliseconds.map(String.init) ?? "NULL")
+                FROM \(relation) WHERE \(older)
+                ON CONFLICT (table_name, key_text) DO UPDATE SET source_ms = GREATEST(p.source_ms, EXCLUDED.source_ms)
                 """)
         }
         try await session.execute("DELETE FROM \(relation) WHERE \(older)")
+        // Deletes recorded for a multiset below the floor can never match again.
+        try await session.execute("""
+            DELETE FROM sluice.applied_deletes WHERE table_name = \(WarehouseSession.literal(name))
+              AND (seq, pos) < (\(new.sequence), \(new.position))
+            """)
         return true
     }
 
@@ -117,6 +151,10 @@ struct StagingTable: Equatable {
             try await session.execute("ALTER TABLE \(relation) ALTER COLUMN _src_seq SET NOT NULL")
             columns["_src_seq"] = "bigint"
         }
+        if columns["_src_ms"] == nil {
+            try await session.execute("ALTER TABLE \(relation) ADD COLUMN _src_ms bigint")
+            columns["_src_ms"] = "bigint"
+        }
         guard let fileVersion, fileVersion > version else { return }
         // A newer version: its columns and key are the table's from now on.
         let wanted = Dictionary(uniqueKeysWithValues: fileColumns.map { ($0.name, $0) })
@@ -124,7 +162,7 @@ struct StagingTable: Equatable {
             try await session.execute("ALTER TABLE \(relation) ADD COLUMN \(q(column.name)) \(column.sqlType)")
             columns[column.name] = Self.canonical(column.sqlType)
         }
-        for name in columns.keys.sorted() where !name.hasPrefix("_src_") && wanted[name] == nil {
+        for name in columns.keys.sorted() where !Self.isMetadata(name) && wanted[name] == nil {
             try await session.execute("ALTER TABLE \(relation) DROP COLUMN \(q(name))")
             columns[name] = nil
         }

@@ -115,6 +115,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 }
                 let lander = try Lander(config: config, options: landOptions, observer: progress, stop: stop)
                 let result = try await lander.run()
+                progress.update { $0.stoppedTables = Array(Set($0.stoppedTables + result.stopped.keys)).sorted() }
                 let rows = result.tables.values.reduce(0) { $0 + $1.rows }
                 let files = result.tables.values.reduce(0) { $0 + $1.files }
                 return StageSummary(stage: "land", rows: rows, seconds: result.seconds, detail: "\(files) files")
@@ -131,6 +132,7 @@ public final class PipelineRunner: @unchecked Sendable {
                         $0.loadedRows = rows
                         $0.loadedFiles = files
                         if pass.starSeconds != nil { $0.starUpdates += 1 }
+                        $0.loadStopped = pass.stopped.keys.sorted()
                     }
                     if last || (stop.isStopped && landFinished.isStopped) { break }
                     try? await Task.sleep(for: .milliseconds(Int(options.loadIntervalSeconds * 1000)))
@@ -151,7 +153,7 @@ public final class PipelineRunner: @unchecked Sendable {
         }
         if let failure { throw failure }
         summary.extractPosition = progress.snapshot.extractPosition
-        summary.stoppedTables = progress.snapshot.stoppedTables
+        summary.stoppedTables = Array(Set(progress.snapshot.stoppedTables + progress.snapshot.loadStopped)).sorted()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

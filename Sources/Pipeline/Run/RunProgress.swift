@@ -11,8 +11,10 @@ public final class RunProgress: @unchecked Sendable, ExtractProgressObserver, La
         public var loadedRows = 0
         public var loadedFiles = 0
         public var starUpdates = 0
-        /// Tables extract stopped so far.
+        /// Tables extract or land stopped so far.
         public var stoppedTables: [String] = []
+        /// Tables stopped loading after the last load pass.
+        public var loadStopped: [String] = []
     }
 
     private let lock = NSLock()

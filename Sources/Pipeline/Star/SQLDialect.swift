@@ -21,6 +21,11 @@ public struct SQLDialect: Sendable, Equatable {
     /// The load's timestamp: constant within a transaction in both warehouses.
     var loadTime: String { kind == .postgres ? "CAST(now() AT TIME ZONE 'UTC' AS timestamp)" : "SYSDATE" }
 
+    /// Milliseconds since 1970 (a staging row's `_src_ms`) as a UTC timestamp; NULL stays NULL.
+    func timestamp(milliseconds expression: String) -> String {
+        "(TIMESTAMP 'epoch' + (\(expression) / 1000.0) * INTERVAL '1 second')"
+    }
+
     /// Unbounded text.
     var text: String { kind == .postgres ? "text" : "VARCHAR(65535)" }
 

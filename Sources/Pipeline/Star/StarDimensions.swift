@@ -14,7 +14,7 @@ extension SlowlyChangingDimension {
         sources: ["customers"],
         query: """
             SELECT customer_number, customer_name, contact_last_name, contact_first_name, phone, address_line1,
-                   address_line2, city, state, postal_code, country, sales_rep_employee_number, credit_limit
+                   address_line2, city, state, postal_code, country, sales_rep_employee_number, credit_limit, _src_ms
             FROM staging.customers
             """)
 
@@ -31,7 +31,8 @@ extension SlowlyChangingDimension {
         sources: ["products", "productlines"],
         query: """
             SELECT p.product_code, p.product_name, p.product_line, l.text_description AS product_line_description,
-                   p.product_scale, p.product_vendor, p.product_description, p.buy_price, p.msrp
+                   p.product_scale, p.product_vendor, p.product_description, p.buy_price, p.msrp,
+                   GREATEST(p._src_ms, l._src_ms) AS _src_ms
             FROM staging.products AS p
             LEFT JOIN staging.productlines AS l ON l.product_line = p.product_line
             """)
@@ -46,7 +47,7 @@ extension SlowlyChangingDimension {
         ],
         sources: ["employees"],
         query: """
-            SELECT employee_number, last_name, first_name, extension, email, office_code, reports_to, job_title
+            SELECT employee_number, last_name, first_name, extension, email, office_code, reports_to, job_title, _src_ms
             FROM staging.employees
             """)
 
@@ -60,7 +61,7 @@ extension SlowlyChangingDimension {
         ],
         sources: ["offices"],
         query: """
-            SELECT office_code, city, phone, address_line1, address_line2, state, country, postal_code, territory
+            SELECT office_code, city, phone, address_line1, address_line2, state, country, postal_code, territory, _src_ms
             FROM staging.offices
             """)
 }

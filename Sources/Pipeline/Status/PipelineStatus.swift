@@ -32,6 +32,10 @@ public struct PipelineStatus: Sendable {
     public struct Land: Sendable {
         public var group = ""
         public var partitions: [Partition] = []
+        /// Tables land stopped (a marker in the lake), with the reason and where.
+        public var stoppedTables: [StoppedTable] = []
+        /// Messages in `<prefix>._dead_letters` (not change events; kept with why and where from).
+        public var deadLetters: Int64 = 0
         public var lag: Int64 { partitions.reduce(0) { $0 + $1.lag } }
         public var problem: String?
     }
@@ -43,11 +47,20 @@ public struct PipelineStatus: Sendable {
         public var lastLoadAt: String?
         /// Keys applied to staging that the star has not consumed yet.
         public var pendingKeys = 0
+        /// Tables whose loading stopped, with the reason.
+        public var stoppedTables: [StoppedTable] = []
         /// MySQL commit → warehouse commit, over the last `freshnessSamples` CDC changes.
         public var freshnessP50Milliseconds: Int?
         public var freshnessP95Milliseconds: Int?
         public var freshnessSamples = 0
         public var problem: String?
+    }
+
+    /// Every table some stage stopped.
+    public var stoppedTables: [StoppedTable] { extract.stoppedTables + land.stoppedTables + load.stoppedTables }
+
+    static func json(_ tables: [StoppedTable]) -> JSONValue {
+        .array(tables.map { .object([("table", .string($0.table)), ("reason", .string($0.reason))]) })
     }
 
     public var prefix = ""
@@ -64,10 +77,11 @@ public struct PipelineStatus: Sendable {
                 ("source_position", .string(extract.sourcePosition)), ("checkpoint", string(extract.checkpoint)),
                 ("snapshot_complete", extract.snapshotComplete.map(JSONValue.bool) ?? .null),
                 ("bytes_behind", number(extract.bytesBehind)), ("problem", string(extract.problem)),
-                ("stopped_tables", .array(extract.stoppedTables.map { .object([("table", .string($0.table)), ("reason", .string($0.reason))]) })),
+                ("stopped_tables", Self.json(extract.stoppedTables)),
             ])),
             ("land", .object([
                 ("group", .string(land.group)), ("lag", number(land.lag)), ("problem", string(land.problem)),
+                ("dead_letters", number(land.deadLetters)), ("stopped_tables", Self.json(land.stoppedTables)),
                 ("partitions", .array(land.partitions.map { partition in
                     .object([("topic", .string(partition.topic)), ("partition", number(Int64(partition.partition))),
                              ("committed", number(partition.committed)), ("end", number(partition.end)), ("lag", number(partition.lag))])
@@ -76,7 +90,7 @@ public struct PipelineStatus: Sendable {
             ("load", .object([
                 ("lake_files", number(Int64(load.lakeFiles))), ("loaded_files", number(Int64(load.loadedFiles))),
                 ("pending_files", number(Int64(load.pendingFiles))), ("last_load_at", string(load.lastLoadAt)),
-                ("pending_keys", number(Int64(load.pendingKeys))),
+                ("pending_keys", number(Int64(load.pendingKeys))), ("stopped_tables", Self.json(load.stoppedTables)),
                 ("freshness_p50_ms", number(load.freshnessP50Milliseconds.map(Int64.init))),
                 ("freshness_p95_ms", number(load.freshnessP95Milliseconds.map(Int64.init))),
                 ("freshness_samples", number(Int64(load.freshnessSamples))), ("problem", string(load.problem)),

@@ -70,8 +70,8 @@ public struct StatusProbe: Sendable {
         result.group = options.groupID ?? "sluice-land-\(topics.prefix)"
         let kafka = try config.kafka()
         let group = result.group
-        let prefix = topics.prefix + "."
-        result.partitions = try await runBlocking {
+        let prefix = topics.topicPrefix + "."
+        (result.partitions, result.deadLetters) = try await runBlocking { () -> ([PipelineStatus.Partition], Int64) in
             // A consumer that never subscribes does not join the group: it only reads its offsets.
             let consumer = try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             defer { consumer.close() }
@@ -81,14 +81,25 @@ public struct StatusProbe: Sendable {
             for topic in dataTopics.sorted(by: { $0.name < $1.name }) {
                 pairs += topic.partitions.sorted().map { (topic.name, $0) }
             }
-            guard !pairs.isEmpty else { return [] }
+            var deadLetters: Int64 = 0
+            if let topic = metadata.topics.first(where: { $0.name == topics.deadLetters }) {
+                deadLetters = try consumer.endOffsets(topic.partitions.map { (topic.name, $0) }).reduce(0) { $0 + max($1.offset, 0) }
+            }
+            guard !pairs.isEmpty else { return ([], deadLetters) }
             let committed = try consumer.committed(pairs)
             let ends = try consumer.endOffsets(pairs)
-            return pairs.enumerated().map { index, pair in
+            return (pairs.enumerated().map { index, pair in
                 let offset = committed[index].offset
                 return PipelineStatus.Partition(topic: pair.topic, partition: pair.partition, committed: offset >= 0 ? offset : nil,
                                                 end: ends[index].offset)
-            }
+            }, deadLetters)
+        }
+        // Tables land stopped leave a marker in the lake saying why and where.
+        let s3 = S3Client(configuration: try config.s3(), logger: logger)
+        let bucket = try config.bucket()
+        for object in try await s3.listAllObjects(bucket: bucket, prefix: LakeLayout(root: options.lakeRoot).landStoppedPrefix) {
+            let marker = try JSONValue.parse(try await s3.getObject(bucket: bucket, key: object.key))
+            result.stoppedTables.append(.init(table: marker["table"]?.stringValue ?? object.key, reason: marker["reason"]?.stringValue ?? ""))
         }
         return result
     }
@@ -108,6 +119,8 @@ public struct StatusProbe: Sendable {
             result.loadedFiles = ledger.filter(keys.contains).count
             result.lastLoadAt = try await session.scalar("SELECT to_char(max(loaded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sluice.loaded_files")
             result.pendingKeys = Int(try await session.scalar("SELECT count(*) FROM sluice.pending_changes") ?? "0") ?? 0
+            result.stoppedTables = try await StagingTable.stopped(session).sorted { $0.key < $1.key }
+                .map { .init(table: $0.key, reason: $0.value) }
             if try await session.exists("sluice.freshness"),
                let row = try await session.rows("""
                    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms))::bigint,

@@ -11,6 +11,9 @@ enum LakeState {
         var deleted: Bool
         var values: [String?]
         var sales: Decimal?
+        var keyText = ""
+        /// Every key column's value (all columns for a table without a primary key): a row's identity.
+        var identity: [String?] = []
     }
 
     /// `scales[i]` is the number of decimals of measure `i`, so sums print like the databases' (`12.50`).
@@ -19,11 +22,15 @@ enum LakeState {
         let objects = try await layout.dataObjects(s3: s3, bucket: bucket, table: table)
         guard !objects.isEmpty else { return nil }
         var latest: [String: Entry] = [:]
+        // Tables without a primary key are multisets: every change, applied in source order below.
+        var changes: [Entry] = []
+        var multiset = false
         // Rows older than the highest floor (a snapshot, truncate or drop began there) are superseded.
         var floor: SourceOrder?
         for object in objects {
             let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: layout)
             if contents.rowCount == 0 { continue }   // tombstones only
+            multiset = multiset || !contents.hasPrimaryKey
             if let fileFloor = contents.floor { floor = max(floor ?? fileFloor, fileFloor) }
             let orders = try contents.sourceOrders()
             func texts(_ name: String) -> [String?] {
@@ -49,19 +56,27 @@ enum LakeState {
                     continue
                 }
                 let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
-                var entry = Entry(order: orders[index], deleted: operations[index] == "d", values: values.map { $0[index] })
+                var entry = Entry(order: orders[index], deleted: operations[index] == "d", values: values.map { $0[index] },
+                                  keyText: keyText, identity: keys.map { $0[index] })
                 if !quantity.isEmpty, let q = quantity[index].flatMap({ Decimal(string: $0) }), let p = price[index].flatMap({ Decimal(string: $0) }) {
                     entry.sales = q * p
+                }
+                if !contents.hasPrimaryKey {
+                    if operations[index] != "u" { changes.append(entry) }   // an identical update changes nothing
+                    continue
                 }
                 if let existing = latest[keyText], existing.order >= entry.order { continue }
                 latest[keyText] = entry
             }
         }
+        var rows = latest.values.filter { entry in !entry.deleted && floor.map { entry.order >= $0 } ?? true }
+        if multiset { rows = Self.replay(changes, from: floor) }
         var count = 0
         var sums = Array(repeating: Decimal(0), count: measures.count)
         var hash: Int128 = 0
         var sales = Decimal(0)
-        for (keyText, entry) in latest where !entry.deleted && floor.map({ entry.order >= $0 }) ?? true {
+        for entry in rows {
+            let keyText = entry.keyText
             count += 1
             for (index, value) in entry.values.enumerated() {
                 if let value, let number = Decimal(string: value) { sums[index] += number }
@@ -71,6 +86,22 @@ enum LakeState {
         }
         return Verifier.Figures(values: [String(count)] + zip(sums, scales).map { fixed($0, scale: $1) } + [String(describing: hash)],
                                 sales: table == "orderdetails" ? fixed(sales, scale: 2) : nil)
+    }
+
+    /// A multiset's rows: inserts and deletes from the floor on, in source order; a delete removes
+    /// one row with exactly its values.
+    static func replay(_ changes: [Entry], from floor: SourceOrder?) -> [Entry] {
+        var present: [[String?]: [Entry]] = [:]
+        var seen = Set<SourceOrder>()
+        for change in changes.sorted(by: { $0.order < $1.order }) where floor.map({ change.order >= $0 }) ?? true {
+            guard seen.insert(change.order).inserted else { continue }   // a replay of a change already counted
+            if change.deleted {
+                if present[change.identity]?.isEmpty == false { present[change.identity]!.removeFirst() }
+            } else {
+                present[change.identity, default: []].append(change)
+            }
+        }
+        return present.values.flatMap { $0 }
     }
 }
 

@@ -60,48 +60,67 @@ public struct Verifier: Sendable {
             report.checks.append(VerifyReport.Check(table: stopped.table, check: "extract stopped: \(stopped.reason)",
                                                     mysql: nil, lake: nil, staging: nil, mart: nil))
         }
+        // So does a table land stopped (its marker in the lake), and one whose loading stopped.
+        let layout = LakeLayout(root: options.lakeRoot)
+        for object in try await s3.listAllObjects(bucket: bucket, prefix: layout.landStoppedPrefix) {
+            let marker = try JSONValue.parse(try await s3.getObject(bucket: bucket, key: object.key))
+            if let table = marker["table"]?.stringValue, tables.contains(table) {
+                report.checks.append(VerifyReport.Check(table: table, check: "land stopped: \(marker["reason"]?.stringValue ?? "")",
+                                                        mysql: nil, lake: nil, staging: nil, mart: nil))
+            }
+        }
         try await Warehouse.withConnection(try config.warehouse(), logger: logger) { connection in
             let warehouse = WarehouseSession(connection: connection, logger: logger)
+            for (table, reason) in try await StagingTable.stopped(warehouse).sorted(by: { $0.key < $1.key }) where tables.contains(table) {
+                report.checks.append(VerifyReport.Check(table: table, check: "load stopped: \(reason)", mysql: nil, lake: nil,
+                                                        staging: nil, mart: nil))
+            }
             for table in tables {
-                let schema: TableSchema
-                do { schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table)) } catch let error as MySQLError {
-                    // A table Sluice cannot carry fails its own check; the others are still verified.
-                    report.checks.append(VerifyReport.Check(table: table, check: "cannot verify: \(error.message)",
+                do {
+                    report.checks += try await verify(table, mysql: mysql, database: database, warehouse: warehouse, s3: s3, bucket: bucket)
+                } catch {
+                    // One table's failure is its own row; the others are still verified.
+                    report.checks.append(VerifyReport.Check(table: table, check: "cannot verify: \(oneLine(error))",
                                                             mysql: nil, lake: nil, staging: nil, mart: nil))
-                    continue
-                }
-                let measured = schema.columns.filter { column in
-                    switch column.type { case .integer, .decimal: return true; default: return false }
-                }
-                let measures = measured.map(\.name)
-                let scales = measured.map { column -> Int in
-                    if case .decimal(_, let scale) = column.type { return scale }
-                    return 0
-                }
-                let source = try await mysqlFigures(mysql, database: database, schema: schema, measures: measures)
-                let lake = options.checkLake
-                    ? try await LakeState.figures(s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot), table: table,
-                                                 key: schema.key, measures: measures, scales: scales)
-                    : nil
-                let staging = try await warehouseFigures(warehouse, relation: "staging.\(WarehouseSession.quote(table))", filter: "true",
-                                                         key: schema.key, measures: measures)
-                var mart: Figures?
-                if let counterpart = Self.starCounterparts[table] {
-                    mart = try await warehouseFigures(warehouse, relation: "mart.\(counterpart.table)", filter: counterpart.filter,
-                                                      key: schema.key, measures: measures)
-                }
-                for (index, name) in (["rows"] + measures.map { "sum(\($0))" } + ["key hash"]).enumerated() {
-                    report.checks.append(VerifyReport.Check(
-                        table: table, check: name, mysql: source?.values[index], lake: lake?.values[index],
-                        staging: staging?.values[index], mart: mart?.values[index]))
-                }
-                if table == "orderdetails" {
-                    report.checks.append(try await salesCheck(mysql, database: database, warehouse: warehouse, lake: lake))
                 }
             }
             return ()
         }
         return report
+    }
+
+    /// One table's checks: MySQL, the lake, staging and the star's counterpart.
+    func verify(_ table: String, mysql: MySQLConnection, database: String, warehouse: WarehouseSession, s3: S3Client,
+                bucket: String) async throws -> [VerifyReport.Check] {
+        let schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table))
+        let measured = schema.columns.filter { column in
+            switch column.type { case .integer, .decimal: return true; default: return false }
+        }
+        let measures = measured.map(\.name)
+        let scales = measured.map { column -> Int in
+            if case .decimal(_, let scale) = column.type { return scale }
+            return 0
+        }
+        let source = try await mysqlFigures(mysql, database: database, schema: schema, measures: measures)
+        let lake = options.checkLake
+            ? try await LakeState.figures(s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot), table: table,
+                                         key: schema.key, measures: measures, scales: scales)
+            : nil
+        let staging = try await warehouseFigures(warehouse, schema: "staging", table: table, filter: "true",
+                                                 key: schema.key, measures: measures)
+        var mart: Figures?
+        if let counterpart = Self.starCounterparts[table] {
+            mart = try await warehouseFigures(warehouse, schema: "mart", table: counterpart.table, filter: counterpart.filter,
+                                              key: schema.key, measures: measures)
+        }
+        var checks = (["rows"] + measures.map { "sum(\($0))" } + ["key hash"]).enumerated().map { index, name in
+            VerifyReport.Check(table: table, check: name, mysql: source?.values[index], lake: lake?.values[index],
+                               staging: staging?.values[index], mart: mart?.values[index])
+        }
+        if table == "orderdetails" {
+            checks.append(try await salesCheck(mysql, database: database, warehouse: warehouse, lake: lake))
+        }
+        return checks
     }
 
     /// Tables the extract checkpoint says stopped (none if there is no checkpoint).
@@ -136,14 +155,14 @@ public struct Verifier: Sendable {
         return row.map { Figures(values: Self.zeroed($0)) }
     }
 
-    func warehouseFigures(_ warehouse: WarehouseSession, relation: String, filter: String, key: [String],
+    func warehouseFigures(_ warehouse: WarehouseSession, schema: String, table: String, filter: String, key: [String],
                           measures: [String]) async throws -> Figures? {
-        let name = relation.replacingOccurrences(of: "\"", with: "")
-        guard try await warehouse.exists(name) else { return nil }
+        guard try await warehouse.exists(schema: schema, name: table) else { return nil }
+        let relation = "\(WarehouseSession.quote(schema)).\(WarehouseSession.quote(table))"
         var types: [String: String] = [:]
         for row in try await warehouse.rows("""
             SELECT column_name, data_type FROM information_schema.columns
-            WHERE table_schema || '.' || table_name = \(WarehouseSession.literal(name))
+            WHERE table_schema = \(WarehouseSession.literal(schema)) AND table_name = \(WarehouseSession.literal(table))
             """).rows {
             if let column = row[0] { types[column] = row[1] ?? "" }
         }

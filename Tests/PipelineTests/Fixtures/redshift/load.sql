@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS sluice.loaded_files (
     key varchar(1024) NOT NULL PRIMARY KEY, etag varchar(128) NOT NULL, size bigint NOT NULL,
     table_name varchar(256) NOT NULL, rows bigint NOT NULL, loaded_at timestamp NOT NULL DEFAULT SYSDATE);
 CREATE TABLE IF NOT EXISTS sluice.pending_changes (
-    table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, PRIMARY KEY (table_name, key_text));
+    table_name varchar(256) NOT NULL, key_text varchar(4096) NOT NULL, source_ms bigint,
+    PRIMARY KEY (table_name, key_text));
 CREATE TABLE IF NOT EXISTS sluice.staging_tables (
     table_name varchar(256) NOT NULL PRIMARY KEY, schema_version integer NOT NULL DEFAULT 0,
     floor_seq bigint, floor_pos bigint);
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS staging."orderdetails" (
     _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
+    _src_ms bigint,
     PRIMARY KEY ("order_number", "product_code")
 )
 DISTSTYLE AUTO
@@ -61,10 +63,11 @@ FORMAT AS PARQUET
 MANIFEST;
 DROP TABLE IF EXISTS "latest_orderdetails";
 CREATE TEMP TABLE "latest_orderdetails" AS
-SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
+SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op, _src_file, _src_seq, _src_pos, _src_row, _src_ms FROM (
     SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _op,
            SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
            CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
+           _source_ts_ms AS _src_ms,
            ROW_NUMBER() OVER (PARTITION BY "order_number", "product_code"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
@@ -73,14 +76,14 @@ WHERE change_rank = 1;
 DELETE FROM "latest_orderdetails" USING sluice.staging_tables AS s
 WHERE s.table_name = 'orderdetails' AND s.floor_seq IS NOT NULL
   AND ("latest_orderdetails"._src_seq < s.floor_seq OR ("latest_orderdetails"._src_seq = s.floor_seq AND "latest_orderdetails"._src_pos < s.floor_pos));
-DELETE FROM "latest_orderdetails" USING staging."orderdetails" WHERE orderdetails."order_number" = "latest_orderdetails"."order_number" AND orderdetails."product_code" = "latest_orderdetails"."product_code"
-    AND (orderdetails._src_seq > "latest_orderdetails"._src_seq OR (orderdetails._src_seq = "latest_orderdetails"._src_seq AND (orderdetails._src_pos > "latest_orderdetails"._src_pos OR (orderdetails._src_pos = "latest_orderdetails"._src_pos AND orderdetails._src_row >= "latest_orderdetails"._src_row))));
-DELETE FROM staging."orderdetails" USING "latest_orderdetails" AS l WHERE orderdetails."order_number" = l."order_number" AND orderdetails."product_code" = l."product_code" AND l._op = 'd';
-MERGE INTO staging."orderdetails" USING (SELECT * FROM "latest_orderdetails" WHERE _op <> 'd') AS l ON orderdetails."order_number" = l."order_number" AND orderdetails."product_code" = l."product_code"
-WHEN MATCHED THEN UPDATE SET "quantity_ordered" = l."quantity_ordered", "price_each" = l."price_each", "order_line_number" = l."order_line_number", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."order_number", l."product_code", l."quantity_ordered", l."price_each", l."order_line_number", l._src_file, l._src_seq, l._src_pos, l._src_row);
-INSERT INTO sluice.pending_changes (table_name, key_text)
-SELECT DISTINCT 'orderdetails', CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar) AS key_text
+DELETE FROM "latest_orderdetails" USING staging."orderdetails" WHERE "orderdetails"."order_number" = "latest_orderdetails"."order_number" AND "orderdetails"."product_code" = "latest_orderdetails"."product_code"
+    AND ("orderdetails"._src_seq > "latest_orderdetails"._src_seq OR ("orderdetails"._src_seq = "latest_orderdetails"._src_seq AND ("orderdetails"._src_pos > "latest_orderdetails"._src_pos OR ("orderdetails"._src_pos = "latest_orderdetails"._src_pos AND "orderdetails"._src_row >= "latest_orderdetails"._src_row))));
+DELETE FROM staging."orderdetails" USING "latest_orderdetails" AS l WHERE "orderdetails"."order_number" = l."order_number" AND "orderdetails"."product_code" = l."product_code" AND l._op = 'd';
+MERGE INTO staging."orderdetails" USING (SELECT * FROM "latest_orderdetails" WHERE _op <> 'd') AS l ON "orderdetails"."order_number" = l."order_number" AND "orderdetails"."product_code" = l."product_code"
+WHEN MATCHED THEN UPDATE SET "quantity_ordered" = l."quantity_ordered", "price_each" = l."price_each", "order_line_number" = l."order_line_number", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row, _src_ms = l._src_ms
+WHEN NOT MATCHED THEN INSERT ("order_number", "product_code", "quantity_ordered", "price_each", "order_line_number", _src_file, _src_seq, _src_pos, _src_row, _src_ms) VALUES (l."order_number", l."product_code", l."quantity_ordered", l."price_each", l."order_line_number", l._src_file, l._src_seq, l._src_pos, l._src_row, l._src_ms);
+INSERT INTO sluice.pending_changes (table_name, key_text, source_ms)
+SELECT DISTINCT 'orderdetails', CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar) AS key_text, l._src_ms
 FROM "latest_orderdetails" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
                   WHERE p.table_name = 'orderdetails' AND p.key_text = CAST(l."order_number" AS varchar) || '|' || CAST(l."product_code" AS varchar));
@@ -101,6 +104,7 @@ CREATE TABLE IF NOT EXISTS staging."payments" (
     _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
+    _src_ms bigint,
     PRIMARY KEY ("customer_number", "check_number")
 )
 DISTSTYLE AUTO
@@ -133,16 +137,17 @@ WHERE NOT EXISTS (SELECT 1 FROM sluice.staging_tables WHERE table_name = 'paymen
 UPDATE sluice.staging_tables SET floor_seq = 2, floor_pos = 1500
 WHERE table_name = 'payments' AND (floor_seq IS NULL OR (floor_seq < 2 OR (floor_seq = 2 AND floor_pos < 1500)));
 INSERT INTO sluice.pending_changes (table_name, key_text)
-SELECT DISTINCT 'payments', CAST(payments."customer_number" AS varchar) || '|' || CAST(payments."check_number" AS varchar) FROM staging."payments"
+SELECT DISTINCT 'payments', CAST("payments"."customer_number" AS varchar) || '|' || CAST("payments"."check_number" AS varchar) FROM staging."payments"
 WHERE (_src_seq < 2 OR (_src_seq = 2 AND _src_pos < 1500)) AND NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
-                               WHERE p.table_name = 'payments' AND p.key_text = CAST(payments."customer_number" AS varchar) || '|' || CAST(payments."check_number" AS varchar));
+                               WHERE p.table_name = 'payments' AND p.key_text = CAST("payments"."customer_number" AS varchar) || '|' || CAST("payments"."check_number" AS varchar));
 DELETE FROM staging."payments" WHERE (_src_seq < 2 OR (_src_seq = 2 AND _src_pos < 1500));
 DROP TABLE IF EXISTS "latest_payments";
 CREATE TEMP TABLE "latest_payments" AS
-SELECT "customer_number", "check_number", "payment_date", "amount", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
+SELECT "customer_number", "check_number", "payment_date", "amount", _op, _src_file, _src_seq, _src_pos, _src_row, _src_ms FROM (
     SELECT "customer_number", "check_number", "payment_date", "amount", _op,
            SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
            CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
+           _source_ts_ms AS _src_ms,
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
@@ -151,14 +156,14 @@ WHERE change_rank = 1;
 DELETE FROM "latest_payments" USING sluice.staging_tables AS s
 WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
   AND ("latest_payments"._src_seq < s.floor_seq OR ("latest_payments"._src_seq = s.floor_seq AND "latest_payments"._src_pos < s.floor_pos));
-DELETE FROM "latest_payments" USING staging."payments" WHERE payments."customer_number" = "latest_payments"."customer_number" AND payments."check_number" = "latest_payments"."check_number"
-    AND (payments._src_seq > "latest_payments"._src_seq OR (payments._src_seq = "latest_payments"._src_seq AND (payments._src_pos > "latest_payments"._src_pos OR (payments._src_pos = "latest_payments"._src_pos AND payments._src_row >= "latest_payments"._src_row))));
-DELETE FROM staging."payments" USING "latest_payments" AS l WHERE payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number" AND l._op = 'd';
-MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments" WHERE _op <> 'd') AS l ON payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number"
-WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l._src_file, l._src_seq, l._src_pos, l._src_row);
-INSERT INTO sluice.pending_changes (table_name, key_text)
-SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text
+DELETE FROM "latest_payments" USING staging."payments" WHERE "payments"."customer_number" = "latest_payments"."customer_number" AND "payments"."check_number" = "latest_payments"."check_number"
+    AND ("payments"._src_seq > "latest_payments"._src_seq OR ("payments"._src_seq = "latest_payments"._src_seq AND ("payments"._src_pos > "latest_payments"._src_pos OR ("payments"._src_pos = "latest_payments"._src_pos AND "payments"._src_row >= "latest_payments"._src_row))));
+DELETE FROM staging."payments" USING "latest_payments" AS l WHERE "payments"."customer_number" = l."customer_number" AND "payments"."check_number" = l."check_number" AND l._op = 'd';
+MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments" WHERE _op <> 'd') AS l ON "payments"."customer_number" = l."customer_number" AND "payments"."check_number" = l."check_number"
+WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row, _src_ms = l._src_ms
+WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", _src_file, _src_seq, _src_pos, _src_row, _src_ms) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l._src_file, l._src_seq, l._src_pos, l._src_row, l._src_ms);
+INSERT INTO sluice.pending_changes (table_name, key_text, source_ms)
+SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text, l._src_ms
 FROM "latest_payments" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
                   WHERE p.table_name = 'payments' AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
@@ -180,6 +185,7 @@ CREATE TABLE IF NOT EXISTS staging."payments" (
     _src_seq bigint NOT NULL,
     _src_pos bigint NOT NULL,
     _src_row bigint NOT NULL,
+    _src_ms bigint,
     PRIMARY KEY ("customer_number", "check_number")
 )
 DISTSTYLE AUTO
@@ -210,10 +216,11 @@ FORMAT AS PARQUET
 MANIFEST;
 DROP TABLE IF EXISTS "latest_payments-2";
 CREATE TEMP TABLE "latest_payments-2" AS
-SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op, _src_file, _src_seq, _src_pos, _src_row FROM (
+SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op, _src_file, _src_seq, _src_pos, _src_row, _src_ms FROM (
     SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op,
            SPLIT_PART(_source_pos, ':', 1) AS _src_file, _source_seq AS _src_seq,
            CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) AS _src_pos, _source_row AS _src_row,
+           _source_ts_ms AS _src_ms,
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
@@ -222,14 +229,14 @@ WHERE change_rank = 1;
 DELETE FROM "latest_payments-2" USING sluice.staging_tables AS s
 WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
   AND ("latest_payments-2"._src_seq < s.floor_seq OR ("latest_payments-2"._src_seq = s.floor_seq AND "latest_payments-2"._src_pos < s.floor_pos));
-DELETE FROM "latest_payments-2" USING staging."payments" WHERE payments."customer_number" = "latest_payments-2"."customer_number" AND payments."check_number" = "latest_payments-2"."check_number"
-    AND (payments._src_seq > "latest_payments-2"._src_seq OR (payments._src_seq = "latest_payments-2"._src_seq AND (payments._src_pos > "latest_payments-2"._src_pos OR (payments._src_pos = "latest_payments-2"._src_pos AND payments._src_row >= "latest_payments-2"._src_row))));
-DELETE FROM staging."payments" USING "latest_payments-2" AS l WHERE payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number" AND l._op = 'd';
-MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments-2" WHERE _op <> 'd') AS l ON payments."customer_number" = l."customer_number" AND payments."check_number" = l."check_number"
-WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", "memo" = l."memo", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row
-WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", "memo", _src_file, _src_seq, _src_pos, _src_row) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l."memo", l._src_file, l._src_seq, l._src_pos, l._src_row);
-INSERT INTO sluice.pending_changes (table_name, key_text)
-SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text
+DELETE FROM "latest_payments-2" USING staging."payments" WHERE "payments"."customer_number" = "latest_payments-2"."customer_number" AND "payments"."check_number" = "latest_payments-2"."check_number"
+    AND ("payments"._src_seq > "latest_payments-2"._src_seq OR ("payments"._src_seq = "latest_payments-2"._src_seq AND ("payments"._src_pos > "latest_payments-2"._src_pos OR ("payments"._src_pos = "latest_payments-2"._src_pos AND "payments"._src_row >= "latest_payments-2"._src_row))));
+DELETE FROM staging."payments" USING "latest_payments-2" AS l WHERE "payments"."customer_number" = l."customer_number" AND "payments"."check_number" = l."check_number" AND l._op = 'd';
+MERGE INTO staging."payments" USING (SELECT * FROM "latest_payments-2" WHERE _op <> 'd') AS l ON "payments"."customer_number" = l."customer_number" AND "payments"."check_number" = l."check_number"
+WHEN MATCHED THEN UPDATE SET "payment_date" = l."payment_date", "amount" = l."amount", "memo" = l."memo", _src_file = l._src_file, _src_seq = l._src_seq, _src_pos = l._src_pos, _src_row = l._src_row, _src_ms = l._src_ms
+WHEN NOT MATCHED THEN INSERT ("customer_number", "check_number", "payment_date", "amount", "memo", _src_file, _src_seq, _src_pos, _src_row, _src_ms) VALUES (l."customer_number", l."check_number", l."payment_date", l."amount", l."memo", l._src_file, l._src_seq, l._src_pos, l._src_row, l._src_ms);
+INSERT INTO sluice.pending_changes (table_name, key_text, source_ms)
+SELECT DISTINCT 'payments', CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar) AS key_text, l._src_ms
 FROM "latest_payments-2" AS l
 WHERE NOT EXISTS (SELECT 1 FROM sluice.pending_changes AS p
                   WHERE p.table_name = 'payments' AND p.key_text = CAST(l."customer_number" AS varchar) || '|' || CAST(l."check_number" AS varchar));
@@ -367,101 +374,138 @@ SORTKEY (payment_date_key);
 BEGIN;
 DROP TABLE IF EXISTS source_dim_office;
 CREATE TEMP TABLE source_dim_office AS
-SELECT office_code, city, phone, address_line1, address_line2, state, country, postal_code, territory
+SELECT office_code, city, phone, address_line1, address_line2, state, country, postal_code, territory, _src_ms
 FROM staging.offices;
-UPDATE mart.dim_office SET valid_to = SYSDATE, is_current = false
-WHERE is_current AND NOT EXISTS (
-    SELECT 1 FROM source_dim_office AS s
-    WHERE s.office_code = dim_office.office_code
-      AND (s.city = dim_office.city OR (s.city IS NULL AND dim_office.city IS NULL))
-      AND (s.phone = dim_office.phone OR (s.phone IS NULL AND dim_office.phone IS NULL))
-      AND (s.address_line1 = dim_office.address_line1 OR (s.address_line1 IS NULL AND dim_office.address_line1 IS NULL))
-      AND (s.address_line2 = dim_office.address_line2 OR (s.address_line2 IS NULL AND dim_office.address_line2 IS NULL))
-      AND (s.state = dim_office.state OR (s.state IS NULL AND dim_office.state IS NULL))
-      AND (s.country = dim_office.country OR (s.country IS NULL AND dim_office.country IS NULL))
-      AND (s.postal_code = dim_office.postal_code OR (s.postal_code IS NULL AND dim_office.postal_code IS NULL))
-      AND (s.territory = dim_office.territory OR (s.territory IS NULL AND dim_office.territory IS NULL)));
+UPDATE mart.dim_office SET valid_to = closing.closed_at, is_current = false
+FROM (
+    SELECT d.office_key, GREATEST(d.valid_from, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), (TIMESTAMP 'epoch' + (p.source_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) AS closed_at
+    FROM mart.dim_office AS d
+    LEFT JOIN source_dim_office AS s ON s.office_code = d.office_code
+    LEFT JOIN (SELECT key_text, max(source_ms) AS source_ms FROM sluice.pending_changes
+               WHERE table_name IN ('offices') GROUP BY key_text) AS p ON p.key_text = CAST(d.office_code AS varchar)
+    WHERE d.is_current AND NOT EXISTS (
+        SELECT 1 FROM source_dim_office AS s
+        WHERE s.office_code = d.office_code
+          AND (s.city = d.city OR (s.city IS NULL AND d.city IS NULL))
+      AND (s.phone = d.phone OR (s.phone IS NULL AND d.phone IS NULL))
+      AND (s.address_line1 = d.address_line1 OR (s.address_line1 IS NULL AND d.address_line1 IS NULL))
+      AND (s.address_line2 = d.address_line2 OR (s.address_line2 IS NULL AND d.address_line2 IS NULL))
+      AND (s.state = d.state OR (s.state IS NULL AND d.state IS NULL))
+      AND (s.country = d.country OR (s.country IS NULL AND d.country IS NULL))
+      AND (s.postal_code = d.postal_code OR (s.postal_code IS NULL AND d.postal_code IS NULL))
+      AND (s.territory = d.territory OR (s.territory IS NULL AND d.territory IS NULL)))
+) AS closing
+WHERE mart.dim_office.office_key = closing.office_key;
 INSERT INTO mart.dim_office (office_code, city, phone, address_line1, address_line2, state, country, postal_code, territory, valid_from, valid_to, is_current)
 SELECT s.office_code, s.city, s.phone, s.address_line1, s.address_line2, s.state, s.country, s.postal_code, s.territory,
-       CASE WHEN h.office_code IS NULL THEN '1900-01-01 00:00:00' ELSE SYSDATE END,
+       CASE WHEN h.office_code IS NULL THEN '1900-01-01 00:00:00'
+            ELSE GREATEST(h.last_valid_to, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) END,
        '9999-12-31 00:00:00', true
 FROM source_dim_office AS s
-LEFT JOIN (SELECT DISTINCT office_code FROM mart.dim_office) AS h ON h.office_code = s.office_code
+LEFT JOIN (SELECT office_code, max(valid_to) AS last_valid_to FROM mart.dim_office GROUP BY office_code) AS h ON h.office_code = s.office_code
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_office AS d WHERE d.office_code = s.office_code AND d.is_current);
 DROP TABLE IF EXISTS source_dim_employee;
 CREATE TEMP TABLE source_dim_employee AS
-SELECT employee_number, last_name, first_name, extension, email, office_code, reports_to, job_title
+SELECT employee_number, last_name, first_name, extension, email, office_code, reports_to, job_title, _src_ms
 FROM staging.employees;
-UPDATE mart.dim_employee SET valid_to = SYSDATE, is_current = false
-WHERE is_current AND NOT EXISTS (
-    SELECT 1 FROM source_dim_employee AS s
-    WHERE s.employee_number = dim_employee.employee_number
-      AND (s.last_name = dim_employee.last_name OR (s.last_name IS NULL AND dim_employee.last_name IS NULL))
-      AND (s.first_name = dim_employee.first_name OR (s.first_name IS NULL AND dim_employee.first_name IS NULL))
-      AND (s.extension = dim_employee.extension OR (s.extension IS NULL AND dim_employee.extension IS NULL))
-      AND (s.email = dim_employee.email OR (s.email IS NULL AND dim_employee.email IS NULL))
-      AND (s.office_code = dim_employee.office_code OR (s.office_code IS NULL AND dim_employee.office_code IS NULL))
-      AND (s.reports_to = dim_employee.reports_to OR (s.reports_to IS NULL AND dim_employee.reports_to IS NULL))
-      AND (s.job_title = dim_employee.job_title OR (s.job_title IS NULL AND dim_employee.job_title IS NULL)));
+UPDATE mart.dim_employee SET valid_to = closing.closed_at, is_current = false
+FROM (
+    SELECT d.employee_key, GREATEST(d.valid_from, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), (TIMESTAMP 'epoch' + (p.source_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) AS closed_at
+    FROM mart.dim_employee AS d
+    LEFT JOIN source_dim_employee AS s ON s.employee_number = d.employee_number
+    LEFT JOIN (SELECT key_text, max(source_ms) AS source_ms FROM sluice.pending_changes
+               WHERE table_name IN ('employees') GROUP BY key_text) AS p ON p.key_text = CAST(d.employee_number AS varchar)
+    WHERE d.is_current AND NOT EXISTS (
+        SELECT 1 FROM source_dim_employee AS s
+        WHERE s.employee_number = d.employee_number
+          AND (s.last_name = d.last_name OR (s.last_name IS NULL AND d.last_name IS NULL))
+      AND (s.first_name = d.first_name OR (s.first_name IS NULL AND d.first_name IS NULL))
+      AND (s.extension = d.extension OR (s.extension IS NULL AND d.extension IS NULL))
+      AND (s.email = d.email OR (s.email IS NULL AND d.email IS NULL))
+      AND (s.office_code = d.office_code OR (s.office_code IS NULL AND d.office_code IS NULL))
+      AND (s.reports_to = d.reports_to OR (s.reports_to IS NULL AND d.reports_to IS NULL))
+      AND (s.job_title = d.job_title OR (s.job_title IS NULL AND d.job_title IS NULL)))
+) AS closing
+WHERE mart.dim_employee.employee_key = closing.employee_key;
 INSERT INTO mart.dim_employee (employee_number, last_name, first_name, extension, email, office_code, reports_to, job_title, valid_from, valid_to, is_current)
 SELECT s.employee_number, s.last_name, s.first_name, s.extension, s.email, s.office_code, s.reports_to, s.job_title,
-       CASE WHEN h.employee_number IS NULL THEN '1900-01-01 00:00:00' ELSE SYSDATE END,
+       CASE WHEN h.employee_number IS NULL THEN '1900-01-01 00:00:00'
+            ELSE GREATEST(h.last_valid_to, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) END,
        '9999-12-31 00:00:00', true
 FROM source_dim_employee AS s
-LEFT JOIN (SELECT DISTINCT employee_number FROM mart.dim_employee) AS h ON h.employee_number = s.employee_number
+LEFT JOIN (SELECT employee_number, max(valid_to) AS last_valid_to FROM mart.dim_employee GROUP BY employee_number) AS h ON h.employee_number = s.employee_number
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_employee AS d WHERE d.employee_number = s.employee_number AND d.is_current);
 DROP TABLE IF EXISTS source_dim_customer;
 CREATE TEMP TABLE source_dim_customer AS
 SELECT customer_number, customer_name, contact_last_name, contact_first_name, phone, address_line1,
-       address_line2, city, state, postal_code, country, sales_rep_employee_number, credit_limit
+       address_line2, city, state, postal_code, country, sales_rep_employee_number, credit_limit, _src_ms
 FROM staging.customers;
-UPDATE mart.dim_customer SET valid_to = SYSDATE, is_current = false
-WHERE is_current AND NOT EXISTS (
-    SELECT 1 FROM source_dim_customer AS s
-    WHERE s.customer_number = dim_customer.customer_number
-      AND (s.customer_name = dim_customer.customer_name OR (s.customer_name IS NULL AND dim_customer.customer_name IS NULL))
-      AND (s.contact_last_name = dim_customer.contact_last_name OR (s.contact_last_name IS NULL AND dim_customer.contact_last_name IS NULL))
-      AND (s.contact_first_name = dim_customer.contact_first_name OR (s.contact_first_name IS NULL AND dim_customer.contact_first_name IS NULL))
-      AND (s.phone = dim_customer.phone OR (s.phone IS NULL AND dim_customer.phone IS NULL))
-      AND (s.address_line1 = dim_customer.address_line1 OR (s.address_line1 IS NULL AND dim_customer.address_line1 IS NULL))
-      AND (s.address_line2 = dim_customer.address_line2 OR (s.address_line2 IS NULL AND dim_customer.address_line2 IS NULL))
-      AND (s.city = dim_customer.city OR (s.city IS NULL AND dim_customer.city IS NULL))
-      AND (s.state = dim_customer.state OR (s.state IS NULL AND dim_customer.state IS NULL))
-      AND (s.postal_code = dim_customer.postal_code OR (s.postal_code IS NULL AND dim_customer.postal_code IS NULL))
-      AND (s.country = dim_customer.country OR (s.country IS NULL AND dim_customer.country IS NULL))
-      AND (s.sales_rep_employee_number = dim_customer.sales_rep_employee_number OR (s.sales_rep_employee_number IS NULL AND dim_customer.sales_rep_employee_number IS NULL))
-      AND (s.credit_limit = dim_customer.credit_limit OR (s.credit_limit IS NULL AND dim_customer.credit_limit IS NULL)));
+UPDATE mart.dim_customer SET valid_to = closing.closed_at, is_current = false
+FROM (
+    SELECT d.customer_key, GREATEST(d.valid_from, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), (TIMESTAMP 'epoch' + (p.source_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) AS closed_at
+    FROM mart.dim_customer AS d
+    LEFT JOIN source_dim_customer AS s ON s.customer_number = d.customer_number
+    LEFT JOIN (SELECT key_text, max(source_ms) AS source_ms FROM sluice.pending_changes
+               WHERE table_name IN ('customers') GROUP BY key_text) AS p ON p.key_text = CAST(d.customer_number AS varchar)
+    WHERE d.is_current AND NOT EXISTS (
+        SELECT 1 FROM source_dim_customer AS s
+        WHERE s.customer_number = d.customer_number
+          AND (s.customer_name = d.customer_name OR (s.customer_name IS NULL AND d.customer_name IS NULL))
+      AND (s.contact_last_name = d.contact_last_name OR (s.contact_last_name IS NULL AND d.contact_last_name IS NULL))
+      AND (s.contact_first_name = d.contact_first_name OR (s.contact_first_name IS NULL AND d.contact_first_name IS NULL))
+      AND (s.phone = d.phone OR (s.phone IS NULL AND d.phone IS NULL))
+      AND (s.address_line1 = d.address_line1 OR (s.address_line1 IS NULL AND d.address_line1 IS NULL))
+      AND (s.address_line2 = d.address_line2 OR (s.address_line2 IS NULL AND d.address_line2 IS NULL))
+      AND (s.city = d.city OR (s.city IS NULL AND d.city IS NULL))
+      AND (s.state = d.state OR (s.state IS NULL AND d.state IS NULL))
+      AND (s.postal_code = d.postal_code OR (s.postal_code IS NULL AND d.postal_code IS NULL))
+      AND (s.country = d.country OR (s.country IS NULL AND d.country IS NULL))
+      AND (s.sales_rep_employee_number = d.sales_rep_employee_number OR (s.sales_rep_employee_number IS NULL AND d.sales_rep_employee_number IS NULL))
+      AND (s.credit_limit = d.credit_limit OR (s.credit_limit IS NULL AND d.credit_limit IS NULL)))
+) AS closing
+WHERE mart.dim_customer.customer_key = closing.customer_key;
 INSERT INTO mart.dim_customer (customer_number, customer_name, contact_last_name, contact_first_name, phone, address_line1, address_line2, city, state, postal_code, country, sales_rep_employee_number, credit_limit, valid_from, valid_to, is_current)
 SELECT s.customer_number, s.customer_name, s.contact_last_name, s.contact_first_name, s.phone, s.address_line1, s.address_line2, s.city, s.state, s.postal_code, s.country, s.sales_rep_employee_number, s.credit_limit,
-       CASE WHEN h.customer_number IS NULL THEN '1900-01-01 00:00:00' ELSE SYSDATE END,
+       CASE WHEN h.customer_number IS NULL THEN '1900-01-01 00:00:00'
+            ELSE GREATEST(h.last_valid_to, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) END,
        '9999-12-31 00:00:00', true
 FROM source_dim_customer AS s
-LEFT JOIN (SELECT DISTINCT customer_number FROM mart.dim_customer) AS h ON h.customer_number = s.customer_number
+LEFT JOIN (SELECT customer_number, max(valid_to) AS last_valid_to FROM mart.dim_customer GROUP BY customer_number) AS h ON h.customer_number = s.customer_number
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_customer AS d WHERE d.customer_number = s.customer_number AND d.is_current);
 DROP TABLE IF EXISTS source_dim_product;
 CREATE TEMP TABLE source_dim_product AS
 SELECT p.product_code, p.product_name, p.product_line, l.text_description AS product_line_description,
-       p.product_scale, p.product_vendor, p.product_description, p.buy_price, p.msrp
+       p.product_scale, p.product_vendor, p.product_description, p.buy_price, p.msrp,
+       GREATEST(p._src_ms, l._src_ms) AS _src_ms
 FROM staging.products AS p
 LEFT JOIN staging.productlines AS l ON l.product_line = p.product_line;
-UPDATE mart.dim_product SET valid_to = SYSDATE, is_current = false
-WHERE is_current AND NOT EXISTS (
-    SELECT 1 FROM source_dim_product AS s
-    WHERE s.product_code = dim_product.product_code
-      AND (s.product_name = dim_product.product_name OR (s.product_name IS NULL AND dim_product.product_name IS NULL))
-      AND (s.product_line = dim_product.product_line OR (s.product_line IS NULL AND dim_product.product_line IS NULL))
-      AND (s.product_line_description = dim_product.product_line_description OR (s.product_line_description IS NULL AND dim_product.product_line_description IS NULL))
-      AND (s.product_scale = dim_product.product_scale OR (s.product_scale IS NULL AND dim_product.product_scale IS NULL))
-      AND (s.product_vendor = dim_product.product_vendor OR (s.product_vendor IS NULL AND dim_product.product_vendor IS NULL))
-      AND (s.product_description = dim_product.product_description OR (s.product_description IS NULL AND dim_product.product_description IS NULL))
-      AND (s.buy_price = dim_product.buy_price OR (s.buy_price IS NULL AND dim_product.buy_price IS NULL))
-      AND (s.msrp = dim_product.msrp OR (s.msrp IS NULL AND dim_product.msrp IS NULL)));
+UPDATE mart.dim_product SET valid_to = closing.closed_at, is_current = false
+FROM (
+    SELECT d.product_key, GREATEST(d.valid_from, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), (TIMESTAMP 'epoch' + (p.source_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) AS closed_at
+    FROM mart.dim_product AS d
+    LEFT JOIN source_dim_product AS s ON s.product_code = d.product_code
+    LEFT JOIN (SELECT key_text, max(source_ms) AS source_ms FROM sluice.pending_changes
+               WHERE table_name IN ('products', 'productlines') GROUP BY key_text) AS p ON p.key_text = CAST(d.product_code AS varchar)
+    WHERE d.is_current AND NOT EXISTS (
+        SELECT 1 FROM source_dim_product AS s
+        WHERE s.product_code = d.product_code
+          AND (s.product_name = d.product_name OR (s.product_name IS NULL AND d.product_name IS NULL))
+      AND (s.product_line = d.product_line OR (s.product_line IS NULL AND d.product_line IS NULL))
+      AND (s.product_line_description = d.product_line_description OR (s.product_line_description IS NULL AND d.product_line_description IS NULL))
+      AND (s.product_scale = d.product_scale OR (s.product_scale IS NULL AND d.product_scale IS NULL))
+      AND (s.product_vendor = d.product_vendor OR (s.product_vendor IS NULL AND d.product_vendor IS NULL))
+      AND (s.product_description = d.product_description OR (s.product_description IS NULL AND d.product_description IS NULL))
+      AND (s.buy_price = d.buy_price OR (s.buy_price IS NULL AND d.buy_price IS NULL))
+      AND (s.msrp = d.msrp OR (s.msrp IS NULL AND d.msrp IS NULL)))
+) AS closing
+WHERE mart.dim_product.product_key = closing.product_key;
 INSERT INTO mart.dim_product (product_code, product_name, product_line, product_line_description, product_scale, product_vendor, product_description, buy_price, msrp, valid_from, valid_to, is_current)
 SELECT s.product_code, s.product_name, s.product_line, s.product_line_description, s.product_scale, s.product_vendor, s.product_description, s.buy_price, s.msrp,
-       CASE WHEN h.product_code IS NULL THEN '1900-01-01 00:00:00' ELSE SYSDATE END,
+       CASE WHEN h.product_code IS NULL THEN '1900-01-01 00:00:00'
+            ELSE GREATEST(h.last_valid_to, COALESCE((TIMESTAMP 'epoch' + (s._src_ms / 1000.0) * INTERVAL '1 second'), SYSDATE)) END,
        '9999-12-31 00:00:00', true
 FROM source_dim_product AS s
-LEFT JOIN (SELECT DISTINCT product_code FROM mart.dim_product) AS h ON h.product_code = s.product_code
+LEFT JOIN (SELECT product_code, max(valid_to) AS last_valid_to FROM mart.dim_product GROUP BY product_code) AS h ON h.product_code = s.product_code
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_product AS d WHERE d.product_code = s.product_code AND d.is_current);
 DROP TABLE IF EXISTS star_pending;
 CREATE TEMP TABLE star_pending AS
