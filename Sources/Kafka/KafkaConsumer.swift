@@ -24,7 +24,7 @@ public final class KafkaConsumer: Sendable {
         "max.poll.interval.ms": "60000",
         "partition.assignment.strategy": "range,roundrobin",
         // Bounds librdkafka's prefetch queue (default 64 MiB) so memory follows batch sizes.
-        "queued.max.messages.kbytes": "16384",
+        "queued.max.messages.kbytes": "32768",
     ]
 
     public init(configuration: KafkaConfiguration, groupID: String,

@@ -17,22 +17,30 @@ enum LakeFileEncoder {
         let fileSchema = LakeFileSchema(table: schema)
         var writer = ParquetWriter(columns: fileSchema.columns, options: .init(compression: compression))
         for start in stride(from: 0, to: batch.rows.count, by: rowGroupRows) {
-            let rows = Array(batch.rows[start..<min(start + rowGroupRows, batch.rows.count)])
-            try writer.writeRowGroup(try fileSchema.values(of: rows))
+            let range = start..<min(start + rowGroupRows, batch.rows.count)
+            try writer.writeRowGroup(fileSchema.values(rows: batch.rows[range], columns: batch.columns, range: range))
         }
         return writer.finish(metadata: metadata(batch, schema: schema))
     }
 
-    /// One JSON object per row: the table's columns exactly as in the event, then the metadata columns.
+    /// One JSON object per row: the table's columns exactly as in the event (nulls for a truncate),
+    /// then the metadata columns.
     static func jsonLines(_ batch: PartitionBatch, schema: TableSchema) -> [UInt8] {
         var output: [UInt8] = []
-        for row in batch.rows {
-            var writer = JSONWriter(capacity: 512)
-            writer.beginObject()
-            for column in schema.columns {
-                writer.key(column.name)
-                writer.value(row.values[column.name] ?? .null)
+        for (index, row) in batch.rows.enumerated() {
+            output.append(UInt8(ascii: "{"))
+            let image = index < batch.images.count ? batch.images[index] : []
+            if image.count > 2 {
+                output += image[1..<(image.count - 1)]
+            } else {
+                var nulls = JSONWriter(capacity: 64)
+                nulls.beginObject()
+                for column in schema.columns { nulls.key(column.name); nulls.null() }
+                nulls.endObject()
+                output += nulls.bytes.dropFirst().dropLast()
             }
+            var writer = JSONWriter(capacity: 256)
+            writer.beginObject()
             writer.key("_op"); writer.string(row.operation)
             writer.key("_source_ts_ms"); writer.number(row.sourceTimestampMilliseconds)
             writer.key("_source_pos"); writer.string(row.sourcePosition)
@@ -44,7 +52,8 @@ enum LakeFileEncoder {
             writer.key("_kafka_offset"); writer.number(row.offset)
             writer.key("_source_seq"); writer.number(row.sourceSequence)
             writer.endObject()
-            output += writer.bytes
+            if output.last != UInt8(ascii: "{") { output.append(UInt8(ascii: ",")) }
+            output += writer.bytes.dropFirst()
             output.append(0x0A)
         }
         return output

@@ -50,13 +50,10 @@ public struct LakeFileSchema: Sendable {
         }
     }
 
-    /// The column values of a batch of rows, ready for `ParquetWriter`.
-    public func values(of rows: [LakeRow]) throws -> [ParquetColumnValues] {
-        var result: [ParquetColumnValues] = []
-        for (column, parquet) in zip(table.columns, columns) {
-            let texts = rows.map { row in row.values[column.name] ?? .null }
-            result.append(try Self.convert(texts, column: column, parquet: parquet, rows: rows))
-        }
+    /// The column values of rows `range` of a batch, ready for `ParquetWriter`: the table
+    /// columns from `columns`, then the metadata columns from `rows`.
+    func values(rows: ArraySlice<LakeRow>, columns: LakeBatchColumns?, range: Range<Int>) -> [ParquetColumnValues] {
+        var result = columns?.values(range) ?? table.columns.map { _ in .bytes([]) }
         result.append(.bytes(rows.map { Array($0.operation.utf8) }))
         result.append(.int64(rows.map(\.sourceTimestampMilliseconds)))
         result.append(.bytes(rows.map { Array($0.sourcePosition.utf8) }))
@@ -69,50 +66,6 @@ public struct LakeFileSchema: Sendable {
         result.append(.int64(rows.map(\.sourceSequence)))
         return result
     }
-
-    static func convert(_ values: [JSONValue], column: ColumnSchema, parquet: ParquetColumn, rows: [LakeRow]) throws -> ParquetColumnValues {
-        func fail(_ index: Int) -> LandError {
-            LandError(message: "value \(values[index]) of \(column.name) (\(column.type.name)) at partition \(rows[index].partition) offset \(rows[index].offset) cannot be stored exactly")
-        }
-        func each<T>(_ convert: (JSONValue) throws -> T?) throws -> [T?] {
-            try values.indices.map { index in
-                if values[index].isNull { return nil }
-                guard let converted = try? convert(values[index]) else { throw fail(index) }
-                return converted
-            }
-        }
-        switch (parquet.physicalType, parquet.logicalType) {
-        case (.int32, .decimal(_, let scale)?):
-            return .int32(try each { value in try value.stringValue.map { Int32(try ParquetDecimal.unscaled($0, scale: scale)) } })
-        case (.int64, .decimal(_, let scale)?):
-            return .int64(try each { value in try value.stringValue.map { Int64(try ParquetDecimal.unscaled($0, scale: scale)) } })
-        case (.fixedLenByteArray, .decimal(_, let scale)?):
-            let length = parquet.typeLength ?? 16
-            return .bytes(try each { value in try value.stringValue.map { ParquetDecimal.bytes(try ParquetDecimal.unscaled($0, scale: scale), length: length) } })
-        case (.int32, .date?):
-            return .int32(try each { value in value.stringValue.flatMap(LakeTime.days).map(Int32.init) })
-        case (.int64, .timestamp?):
-            return .int64(try each { value in value.stringValue.flatMap(LakeTime.microseconds) })
-        case (.int32, .integer(_, let signed)?):
-            return .int32(try each { value in
-                guard let text = value.numberText else { return nil }
-                return signed ? Int32(text) : UInt32(text).map { Int32(bitPattern: $0) }
-            })
-        case (.int64, .integer(_, let signed)?):
-            return .int64(try each { value in
-                guard let text = value.numberText else { return nil }
-                return signed ? Int64(text) : UInt64(text).map { Int64(bitPattern: $0) }
-            })
-        case (.float, _): return .float(try each { $0.numberText.flatMap(Float.init) })
-        case (.double, _): return .double(try each { $0.numberText.flatMap(Double.init) })
-        case (.byteArray, .string?):
-            return .bytes(try each { value in (value.stringValue ?? value.numberText).map { Array($0.utf8) } })
-        case (.byteArray, _):
-            return .bytes(try each { value in value.stringValue.flatMap { Data(base64Encoded: $0) }.map { Array($0) } })
-        default:
-            throw LandError(message: "no lake mapping for \(column.name) (\(column.type.name))")
-        }
-    }
 }
 
 /// Date and time text of change events as Parquet numbers.
@@ -120,9 +73,13 @@ enum LakeTime {
     /// `YYYY-MM-DD` → days since 1970-01-01.
     static func days(_ text: String) -> Int? {
         let parts = text.prefix(10).split(separator: "-")
-        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        // Days from the civil calendar (proleptic Gregorian), after H. Hinnant's algorithm.
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        return civilDays(year: year, month: month, day: day)
+    }
+
+    /// Days from 1970-01-01 of a proleptic Gregorian date, after H. Hinnant's algorithm (`nil` for month or day out of range).
+    static func civilDays(year: Int, month: Int, day: Int) -> Int? {
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

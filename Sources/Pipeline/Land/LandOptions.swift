@@ -26,12 +26,17 @@ public struct LandOptions: Sendable {
     public var rotateIntervalSeconds = 3_600
     /// Write a partial batch once its partition has been quiet this long (wall clock). Default 5 s.
     public var idleFlushSeconds: Double = 5
+    /// Write a batch once its first message has waited this long, however busy its partition
+    /// (`nil`: no limit). `sluice run --follow` sets it, so a steady stream of changes is fresh too.
+    public var maxBatchSeconds: Double?
     /// Keep consuming until stopped; otherwise stop once every assigned
     /// partition is landed up to its end.
     public var follow = false
     /// With `follow`: once this is set (the producer finished), stop as soon
     /// as every partition is landed up to its end. Used by `sluice run`.
     public var finishWhenCaughtUp: StopSignal?
+    /// Batches encoded and stored in the background at once (beyond it, consuming waits). Default 4.
+    public var maxWritesInFlight = 4
     /// Seconds between looks at `_schemas` for tables created since the start (when landing every table). Default 5.
     public var newTableCheckSeconds: Double = 5
 

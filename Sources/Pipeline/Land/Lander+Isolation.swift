@@ -49,32 +49,6 @@ extension Lander {
         logger.warning("\(message.topic)[\(message.partition)] offset \(message.offset) is not a change event (\(reason)); sent to \(topics.deadLetters)")
     }
 
-    /// The rows of `batch` that can be stored; the ones that cannot are sent to the dead-letter topic
-    /// if the table's floor supersedes them (a later snapshot or truncate covers them), else `failure`
-    /// is thrown and the table stops.
-    func supersededRowsToDeadLetters(_ batch: PartitionBatch, schema: TableSchema, table: String,
-                                     failure: LandError) throws -> [LakeRow] {
-        let file = LakeFileSchema(table: schema)
-        let floor = catalog.floor(table: table)
-        var kept: [LakeRow] = []
-        for row in batch.rows {
-            do {
-                _ = try file.values(of: [row])
-                kept.append(row)
-            } catch let error as LandError {
-                let position = LakeFileContents.sourcePosition(row.sourcePosition)
-                let order = SourceOrder(sequence: row.sourceSequence, position: position.position, row: row.sourceRow)
-                guard let floor, order < floor else { throw failure }
-                var members = [(String, JSONValue)](row.values.sorted { $0.key < $1.key })
-                members.append(("_op", .string(row.operation)))
-                let message = KafkaMessage(topic: batch.partition.topic, partition: row.partition, offset: row.offset,
-                                           key: nil, value: JSONValue.object(members).serialized)
-                try deadLetter(message, reason: "\(error.message); a later snapshot or truncate of \(table) supersedes it (floor \(floor))")
-            }
-        }
-        return kept
-    }
-
     /// Tables with a stop marker in the lake from an earlier run.
     func loadStopMarkers() async throws {
         let prefix = layout.landStoppedPrefix

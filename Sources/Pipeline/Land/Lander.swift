@@ -49,6 +49,8 @@ public final class Lander: @unchecked Sendable {
     var deadLettersPending = false
     /// Tables with a stop marker in the lake (from this run or an earlier one).
     var stoppedMarkers: Set<String> = []
+    /// Batches being encoded and stored in the background, in the order they were handed over.
+    var inflight: [PendingWrite] = []
 
     public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
                 logger: Logger = Logger(label: "sluice.land")) throws {
@@ -96,7 +98,9 @@ public final class Lander: @unchecked Sendable {
             let consumer = self.consumer
             let messages: [KafkaMessage]
             do {
-                messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: .milliseconds(200)) }
+                // Shorter waits while something is buffered or being stored, so it is written and committed promptly.
+                let wait: Duration = batches.isEmpty && inflight.isEmpty ? .milliseconds(200) : .milliseconds(25)
+                messages = try await runBlocking { try consumer.poll(maxMessages: 5_000, timeout: wait) }
             } catch let error as KafkaError where error.code == .offsetOutOfRange {
                 throw LandError.retention(error)
             }
@@ -106,11 +110,13 @@ public final class Lander: @unchecked Sendable {
             for message in messages where owned.contains(TopicPartition(topic: message.topic, partition: message.partition)) {
                 try await add(message)
             }
+            try await reap()
             try await flushIdle(caughtUp: messages.isEmpty)
             if messages.isEmpty { quietPolls += 1 } else { quietPolls = 0 }
             let finishing = (!options.follow && quietPolls >= 3)
                 // Draining after the producer finished: a few more quiet polls, so its last messages are fetched first.
                 || (options.follow && options.finishWhenCaughtUp?.isStopped == true && quietPolls >= 6)
+            if finishing { try await drain() }
             if finishing, batches.values.allSatisfy(\.isEmpty), try await caughtUp() {
                 guard options.tables == nil else { break }
                 let before = tables
@@ -121,6 +127,7 @@ public final class Lander: @unchecked Sendable {
         }
         // Stopping: write what is buffered, so the committed offsets reach as far as possible.
         for partition in Array(batches.keys) { try await flush(partition) }
+        try await drain()
         consumer.close()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
@@ -178,28 +185,51 @@ public final class Lander: @unchecked Sendable {
         }
         guard message.value != nil else {
             // Tombstones carry no row (the delete event before them does); they only advance the offset.
-            batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].nextOffset = message.offset + 1
-            batches[partition]!.lastActivity = Date()
+            skip(message, in: partition)
             return
         }
-        let row: LakeRow
-        do { row = try LakeRow(message: message) } catch let error as LandError {
+        let value = message.value!
+        let event: DecodedEvent
+        do { event = try value.withUnsafeBytes { try DecodedEvent($0, message: message) } } catch let error as LandError {
             // Not a change event at all: kept in the dead-letter topic, and the offset counts as landed.
             try deadLetter(message, reason: error.message)
-            batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].nextOffset = message.offset + 1
-            batches[partition]!.lastActivity = Date()
+            skip(message, in: partition)
             return
         }
-        let bucket = row.sourceTimestampMilliseconds / Int64(options.rotateIntervalSeconds * 1000)
+        let bucket = event.row.sourceTimestampMilliseconds / Int64(options.rotateIntervalSeconds * 1000)
         if let batch = batches[partition], !batch.rows.isEmpty,
-           batch.schemaVersion != row.schemaVersion || batch.timeBucket != bucket {
+           batch.schemaVersion != event.row.schemaVersion || batch.timeBucket != bucket {
             try await flush(partition)
         }
-        // Mutated in place: copying the batch out and back would copy its rows on every message.
-        batches[partition, default: PartitionBatch(partition: partition, firstOffset: message.offset)].append(row, bucket: bucket)
-        bufferedBytes += row.size
-        let batch = batches[partition]!
-        if batch.rows.count >= options.flushRows || batch.bytes >= options.flushBytes {
+        let table = table(of: partition)
+        let schema: TableSchema
+        if let current = batches[partition]?.columns?.schema, !batches[partition]!.rows.isEmpty {
+            schema = current
+        } else if let exact = try catalog.schema(table: table, version: event.row.schemaVersion) {
+            schema = exact
+        } else {
+            try await stopTable(table, at: partition, offset: message.offset, because: "schema version \(event.row.schemaVersion) of \(table) is not in \(topics.schemas), so its rows cannot be read as written; the schema history was deleted. Take a new snapshot of the table with sluice extract --resnapshot \(table)")
+            return
+        }
+        do {
+            // Mutated in place: copying the batch out and back would copy its rows on every message.
+            let keepImage = options.format == .jsonl
+            try value.withUnsafeBytes { bytes in
+                try openBatch(partition, at: message.offset).append(event, in: bytes, schema: schema, bucket: bucket, keepImage: keepImage)
+            }
+        } catch let refusal as LakeColumnBuilder.Refusal {
+            let reason = "\(refusal.reason) at \(partition) offset \(message.offset) cannot be stored exactly"
+            if let floor = catalog.floor(table: table), event.row.order < floor {
+                // A later snapshot or truncate of the table supersedes this row: it need not land.
+                try deadLetter(message, reason: "\(reason); a later snapshot or truncate of \(table) supersedes it (floor \(floor))")
+                skip(message, in: partition)
+            } else {
+                try await stopTable(table, at: partition, offset: message.offset, because: reason)
+            }
+            return
+        }
+        bufferedBytes += event.row.size
+        if batches[partition]!.rows.count >= options.flushRows || batches[partition]!.bytes >= options.flushBytes {
             try await flush(partition)
         }
         if bufferedBytes > options.maxBufferBytes {
@@ -207,6 +237,21 @@ public final class Lander: @unchecked Sendable {
             // (the next batch starts where this one ends and is committed the same way).
             if let largest = batches.max(by: { $0.value.bytes < $1.value.bytes })?.key { try await flush(largest) }
         }
+    }
+
+    /// The partition's open batch, or a new one starting at `offset`.
+    private func openBatch(_ partition: TopicPartition, at offset: Int64) -> PartitionBatch {
+        if let batch = batches[partition] { return batch }
+        let batch = PartitionBatch(partition: partition, firstOffset: offset)
+        batches[partition] = batch
+        return batch
+    }
+
+    /// Counts a message as landed without a row (a tombstone, a dead letter).
+    private func skip(_ message: KafkaMessage, in partition: TopicPartition) {
+        let batch = openBatch(partition, at: message.offset)
+        batch.nextOffset = message.offset + 1
+        batch.lastActivity = Date()
     }
 
     /// The table a partition's topic carries.
@@ -217,70 +262,30 @@ public final class Lander: @unchecked Sendable {
     /// Not following, or following until the producer finished and it has: write batches as soon as polls come back empty.
     var draining: Bool { !options.follow || options.finishWhenCaughtUp?.isStopped == true }
 
-    /// Writes batches whose partition went quiet (or, when not following, that reached the partition's end).
+    /// Writes batches whose partition went quiet, whose first message waited `maxBatchSeconds`, or
+    /// (when not following) that reached the partition's end.
     func flushIdle(caughtUp: Bool) async throws {
         let now = Date()
         for (partition, batch) in batches
-        where (draining && caughtUp) || now.timeIntervalSince(batch.lastActivity) >= options.idleFlushSeconds {
+        where (draining && caughtUp) || now.timeIntervalSince(batch.lastActivity) >= options.idleFlushSeconds
+            || options.maxBatchSeconds.map({ now.timeIntervalSince(batch.opened) >= $0 }) == true {
             try await flush(partition)
         }
     }
 
-    /// Stores a batch as one object, then commits its partition's offset (if it still owns it).
+    /// Hands a batch to the background: it is encoded and stored while consuming goes on; its
+    /// partition's offset is committed (by `reap`) once it and every earlier batch of the partition
+    /// are stored.
     func flush(_ partition: TopicPartition) async throws {
         guard let batch = batches.removeValue(forKey: partition) else { return }
         bufferedBytes -= batch.bytes
+        // The next batch starts where this one ends (stored or not, it is this member's to store).
+        starts[partition] = batch.nextOffset
         let table = table(of: partition)
-        do {
-            try await write(batch, table: table)
-        } catch let error as LandError {
-            // This table cannot be landed exactly; the others go on. Nothing of it is committed.
+        let schema: TableSchema
+        do { schema = try lakeSchema(of: batch, table: table) } catch let error as LandError {
             try await stopTable(table, at: partition, offset: batch.firstOffset, because: error.message)
             return
-        }
-        if deadLettersPending, let deadLetters {
-            try await runBlocking { try deadLetters.flush() }
-            deadLettersPending = false
-        }
-        // The next batch starts where this one ends (the object is stored, committed or not).
-        starts[partition] = batch.nextOffset
-        // A partition revoked meanwhile is its new owner's: it rewrites the same key and commits.
-        guard consumer.ownedPartitions.contains(partition) else {
-            logger.info("\(partition) was revoked while its batch was written; its new owner commits it")
-            return
-        }
-        let consumer = self.consumer, next = batch.nextOffset
-        do {
-            try await runBlocking {
-                try consumer.commit([KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: next)])
-            }
-        } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
-            // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partition moved on; its new owner rewrites the same key.
-            logger.warning("\(partition): offset not committed (\(error.message)); the new owner redoes this batch")
-        }
-    }
-
-    /// Stores a batch as one lake object. Every batch becomes an object, even one holding only
-    /// tombstones (zero rows): the lake's objects then tile each partition's offsets exactly,
-    /// which lets load detect a missing one.
-    func write(_ batch: PartitionBatch, table: String) async throws {
-        let partition = batch.partition
-        let clock = ContinuousClock()
-        let began = clock.now
-        let schema: TableSchema
-        if let version = batch.schemaVersion {
-            guard let exact = try catalog.schema(table: table, version: version) else {
-                throw LandError(message: "schema version \(version) of \(table) (at \(partition) offset \(batch.firstOffset)) is not in \(topics.schemas), so its rows cannot be read as written; the schema history was deleted. Take a new snapshot of the table with sluice extract --resnapshot \(table)")
-            }
-            schema = exact
-        } else {
-            // Tombstones only: no rows to type, and no floor to carry.
-            guard var latest = catalog.latest(table: table) else {
-                throw LandError(message: "no schema of \(table) in \(topics.schemas); run sluice extract first")
-            }
-            latest.floor = nil
-            latest.dropped = false
-            schema = latest
         }
         if options.format == .jsonl {
             let schemaKey = layout.schemaKey(table: table, version: schema.version)
@@ -289,25 +294,82 @@ public final class Lander: @unchecked Sendable {
                 schemasWritten.insert(schemaKey)
             }
         }
-        let body: [UInt8]
-        do {
-            body = try LakeFileEncoder.encode(batch, schema: schema, format: options.format, compression: options.compression)
-        } catch let error as LandError {
-            // Rows a later snapshot or truncate supersedes need not land: they go to the dead-letter
-            // topic with the reason. Anything else stops the table.
-            var kept = batch
-            kept.rows = try supersededRowsToDeadLetters(batch, schema: schema, table: table, failure: error)
-            body = try LakeFileEncoder.encode(kept, schema: schema, format: options.format, compression: options.compression)
-        }
-        let encoded = clock.now
+        let write = PendingWrite(partition: partition, table: table, next: batch.nextOffset, rows: batch.rows.count)
         let key = layout.key(table: table, day: batch.day ?? "1970-01-01", topic: partition.topic,
                              partition: partition.partition, firstOffset: batch.firstOffset, format: options.format)
-        try await s3.putObject(bucket: bucket, key: key, body: body)
-        let stored = clock.now
-        summary.record(table: table, rows: batch.rows.count, bytes: body.count)
-        observer.landed(table: table, key: key, rows: batch.rows.count, totalRows: summary.tables[table]?.rows ?? 0)
-        logger.debug("\(partition): \(batch.rows.count) rows landed; encode \(encoded - began), put \(stored - encoded)")
-        try await clearStop(table)
+        let (s3, bucket, format, compression) = (self.s3, self.bucket, options.format, options.compression)
+        write.start {
+            let body = try LakeFileEncoder.encode(batch, schema: schema, format: format, compression: compression)
+            try await s3.putObject(bucket: bucket, key: key, body: body)
+            return (key, body.count)
+        }
+        inflight.append(write)
+        if inflight.count > options.maxWritesInFlight { try await inflight[0].wait() }
+        try await reap()
+    }
+
+    /// The schema a batch is stored with: exactly its version, or (tombstones only) the newest,
+    /// without a floor.
+    func lakeSchema(of batch: PartitionBatch, table: String) throws -> TableSchema {
+        if let version = batch.schemaVersion {
+            if let exact = try batch.columns?.schema ?? catalog.schema(table: table, version: version) { return exact }
+            throw LandError(message: "schema version \(version) of \(table) (at \(batch.partition) offset \(batch.firstOffset)) is not in \(topics.schemas), so its rows cannot be read as written; the schema history was deleted. Take a new snapshot of the table with sluice extract --resnapshot \(table)")
+        }
+        guard var latest = catalog.latest(table: table) else {
+            throw LandError(message: "no schema of \(table) in \(topics.schemas); run sluice extract first")
+        }
+        latest.floor = nil
+        latest.dropped = false
+        return latest
+    }
+
+    /// Records the stored batches and commits, in one request, each partition's offset up to the
+    /// last batch stored with none before it still in flight. A partition revoked meanwhile is its
+    /// new owner's: it rewrites the same keys and commits.
+    func reap() async throws {
+        var blocked = Set<TopicPartition>()
+        var commits: [TopicPartition: Int64] = [:]
+        var waiting: [PendingWrite] = []
+        for write in inflight {
+            guard !blocked.contains(write.partition), let result = write.result else {
+                blocked.insert(write.partition)
+                waiting.append(write)
+                continue
+            }
+            let (key, bytes) = try result.get()
+            summary.record(table: write.table, rows: write.rows, bytes: bytes)
+            observer.landed(table: write.table, key: key, rows: write.rows, totalRows: summary.tables[write.table]?.rows ?? 0)
+            try await clearStop(write.table)
+            commits[write.partition] = write.next
+        }
+        inflight = waiting
+        guard !commits.isEmpty else { return }
+        if deadLettersPending, let deadLetters {
+            try await runBlocking { try deadLetters.flush() }
+            deadLettersPending = false
+        }
+        let owned = consumer.ownedPartitions
+        let offsets = commits.filter { owned.contains($0.key) }
+            .map { KafkaTopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) }
+        for revoked in commits.keys where !owned.contains(revoked) {
+            logger.info("\(revoked) was revoked while its batch was written; its new owner commits it")
+        }
+        guard !offsets.isEmpty else { return }
+        let consumer = self.consumer
+        do {
+            try await runBlocking { try consumer.commit(offsets) }
+        } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
+            // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partitions moved on; their new owners rewrite the same keys.
+            logger.warning("offsets not committed (\(error.message)); the new owners redo these batches")
+        }
+    }
+
+    /// Waits for every batch in flight, then commits.
+    func drain() async throws {
+        while let first = inflight.first {
+            try await first.wait()
+            try await reap()
+        }
     }
 
     /// Whether every assigned partition is read up to its current end (with
@@ -339,18 +401,25 @@ public final class Lander: @unchecked Sendable {
     }
 }
 
-/// The rows buffered for one partition.
-struct PartitionBatch {
+/// The rows buffered for one partition: their metadata, their column values (typed, per column),
+/// and for JSON Lines their images as sent. A class, so the dictionary of open batches never
+/// copies one; `@unchecked Sendable` because once handed to the background writer (`flush`) it
+/// is only read there and nothing else touches it again.
+final class PartitionBatch: @unchecked Sendable {
     let partition: TopicPartition
     let firstOffset: Int64
     var nextOffset: Int64
     var rows: [LakeRow] = []
+    var columns: LakeBatchColumns?
+    var images: [[UInt8]] = []
     var bytes = 0
     var schemaVersion: Int?
     var timeBucket: Int64?
     /// `dt` of the first row's event time.
     var day: String?
     var lastActivity = Date()
+    /// When the batch's first message arrived.
+    let opened = Date()
 
     init(partition: TopicPartition, firstOffset: Int64) {
         self.partition = partition
@@ -360,15 +429,53 @@ struct PartitionBatch {
 
     var isEmpty: Bool { rows.isEmpty && nextOffset == firstOffset }
 
-    mutating func append(_ row: LakeRow, bucket: Int64) {
+    /// Adds an event's row: its values go into the columns of `schema` (the batch's version).
+    func append(_ event: DecodedEvent, in bytes: UnsafeRawBufferPointer, schema: TableSchema, bucket: Int64,
+                         keepImage: Bool) throws {
         if rows.isEmpty {
-            schemaVersion = row.schemaVersion
+            schemaVersion = event.row.schemaVersion
             timeBucket = bucket
-            day = LakeTime.dateText(milliseconds: row.sourceTimestampMilliseconds)
+            day = LakeTime.dateText(milliseconds: event.row.sourceTimestampMilliseconds)
+            columns = LakeBatchColumns(schema: schema)
         }
-        rows.append(row)
-        bytes += row.size
-        nextOffset = row.offset + 1
+        try columns!.append(image: event.image, in: bytes)
+        rows.append(event.row)
+        if keepImage { images.append(event.image.map { Array(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? []) }
+        self.bytes += event.row.size
+        nextOffset = event.row.offset + 1
         lastActivity = Date()
     }
+}
+
+/// One batch being encoded and stored in the background. The task fills `result` under a lock
+/// (the consuming loop reads it), which is what makes the `@unchecked Sendable` sound.
+final class PendingWrite: @unchecked Sendable {
+    let partition: TopicPartition
+    let table: String
+    /// The offset committed once this batch is stored.
+    let next: Int64
+    let rows: Int
+    private let lock = NSLock()
+    private var outcome: Result<(key: String, bytes: Int), any Error>?
+    private var task: Task<Void, Never>?
+
+    init(partition: TopicPartition, table: String, next: Int64, rows: Int) {
+        self.partition = partition
+        self.table = table
+        self.next = next
+        self.rows = rows
+    }
+
+    func start(_ body: @escaping @Sendable () async throws -> (key: String, bytes: Int)) {
+        task = Task.detached { [self] in
+            let outcome: Result<(key: String, bytes: Int), any Error>
+            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+            lock.withLock { self.outcome = outcome }
+        }
+    }
+
+    /// The outcome, once the batch is stored or failed.
+    var result: Result<(key: String, bytes: Int), any Error>? { lock.withLock { outcome } }
+
+    func wait() async throws { await task?.value }
 }

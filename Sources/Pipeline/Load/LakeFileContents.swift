@@ -78,16 +78,15 @@ struct LakeFileContents {
     static func jsonLines(_ key: String, body: [UInt8], s3: S3Client, bucket: String, layout: LakeLayout) async throws -> LakeFileContents {
         guard let table = LakeLayout.parse(key)?.table else { throw LoadError(message: "\(key) is not a lake object key") }
         let text = try Gzip.decompress(body)
-        var lines: [JSONValue] = []
-        for line in text.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            do { lines.append(try JSONValue.parse(Array(line))) } catch {
-                throw LoadError(message: "lake file \(key) line \(lines.count + 1) is not JSON (\(oneLineReason(error)))")
-            }
-        }
+        let lines = text.split(separator: 0x0A, omittingEmptySubsequences: true)
         guard let first = lines.first else {
             return LakeFileContents(table: table, key: [], columns: [], values: [], rowCount: 0, offsets: nil, schemaVersion: nil, floor: nil)
         }
-        let version = Int(first["_schema_version"]?.intValue ?? 0)
+        let firstLine: JSONValue
+        do { firstLine = try JSONValue.parse(Array(first)) } catch {
+            throw LoadError(message: "lake file \(key) line 1 is not JSON (\(oneLineReason(error)))")
+        }
+        let version = Int(firstLine["_schema_version"]?.intValue ?? 0)
         let schemaKey = layout.schemaKey(table: table, version: version)
         let schema: TableSchema
         do {
@@ -95,13 +94,55 @@ struct LakeFileContents {
         } catch let error as S3Error where error.code == .noSuchKey {
             throw LoadError(message: "lake file \(key) needs its schema at s3://\(bucket)/\(schemaKey), which is missing; land it again with this version of sluice")
         }
-        let rows = try lines.map { try LakeRow(lakeLine: $0, schema: schema) }
-        guard rows.allSatisfy({ $0.schemaVersion == version }) else {
-            throw LoadError(message: "lake file \(key) mixes schema versions; land writes one version per object")
+        // Each line is read like an event's image: the table's columns into typed columns, the
+        // `_` members into the row's metadata.
+        var columns = LakeBatchColumns(schema: schema)
+        var rows: [LakeRow] = []
+        for (number, line) in lines.enumerated() {
+            var row = LakeRow(operation: "", sourceTimestampMilliseconds: 0, sourcePosition: "", sourceRow: 0, sourceSequence: 0,
+                              sourceGTID: nil, snapshot: false, schemaVersion: 0, partition: 0, offset: 0, size: line.count)
+            var sequence: Int64?
+            do {
+                try Array(line).withUnsafeBytes { bytes in
+                    try columns.append(image: 0..<bytes.count, in: bytes) { name, token, scanner in
+                        switch (name, token) {
+                        case ("_op", .string(let range, _)): row.operation = scanner.text(range)
+                        case ("_source_pos", .string(let range, let escaped)):
+                            row.sourcePosition = String(decoding: try scanner.stringBytes(range, escaped: escaped), as: UTF8.self)
+                        case ("_source_gtid", .string(let range, _)): row.sourceGTID = scanner.text(range)
+                        case ("_snapshot", .bool(let flag)): row.snapshot = flag
+                        case (_, .number(let range)):
+                            let value = scanner.integer(range) ?? 0
+                            switch name {
+                            case "_source_ts_ms": row.sourceTimestampMilliseconds = value
+                            case "_source_row": row.sourceRow = value
+                            case "_schema_version": row.schemaVersion = Int(value)
+                            case "_kafka_partition": row.partition = Int32(truncatingIfNeeded: value)
+                            case "_kafka_offset": row.offset = value
+                            case "_source_seq": sequence = value
+                            default: break
+                            }
+                        default: break
+                        }
+                    }
+                }
+            } catch let refusal as LakeColumnBuilder.Refusal {
+                throw LoadError(message: "lake file \(key) line \(number + 1): \(refusal.reason) cannot be read exactly")
+            } catch {
+                throw LoadError(message: "lake file \(key) line \(number + 1) is not JSON (\(oneLineReason(error)))")
+            }
+            guard !row.operation.isEmpty, !row.sourcePosition.isEmpty else {
+                throw LoadError(message: "a JSON Lines lake row lacks _op or _source_pos (\(key) line \(number + 1))")
+            }
+            row.sourceSequence = sequence ?? SourceOrder.sequence(file: Self.sourcePosition(row.sourcePosition).file, epoch: 0)
+            guard row.schemaVersion == version else {
+                throw LoadError(message: "lake file \(key) mixes schema versions; land writes one version per object")
+            }
+            rows.append(row)
         }
         let file = LakeFileSchema(table: schema)
         return LakeFileContents(table: table, key: schema.key, hasPrimaryKey: schema.hasPrimaryKey, columns: file.columns,
-                                values: try file.values(of: rows),
+                                values: file.values(rows: rows[...], columns: columns, range: 0..<rows.count),
                                 rowCount: rows.count, offsets: nil, schemaVersion: version, floor: schema.floorOrder)
     }
 }

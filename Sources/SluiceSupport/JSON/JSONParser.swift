@@ -117,44 +117,22 @@ private struct JSONParser {
 
     mutating func parseString() throws -> String {
         index += 1
-        var output: [UInt8] = []
+        let start = index
+        var escaped = false
         while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""): return String(decoding: output, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard index < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[index]
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                let range = start..<index
                 index += 1
-                switch escape {
-                case UInt8(ascii: "n"): output.append(0x0A)
-                case UInt8(ascii: "t"): output.append(0x09)
-                case UInt8(ascii: "r"): output.append(0x0D)
-                case UInt8(ascii: "b"): output.append(0x08)
-                case UInt8(ascii: "f"): output.append(0x0C)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                        index += 2
-                        let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    output.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
-                default: output.append(escape)
-                }
-            default: output.append(byte)
+                guard escaped else { return String(decoding: bytes[range], as: UTF8.self) }
+                return String(decoding: try bytes.withUnsafeBytes { try JSONEscapes.unescape($0, range) }, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                escaped = true
+                index += 2
+            default:
+                index += 1
             }
         }
         throw error("unterminated string")
-    }
-
-    mutating func hex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
-            throw error("bad \\u escape")
-        }
-        index += 4
-        return value
     }
 }
