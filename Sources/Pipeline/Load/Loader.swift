@@ -24,6 +24,8 @@ public final class Loader: @unchecked Sendable {
         public var rebuildStar = false
         /// When another loader holds the warehouse: wait for it (`true`, the default) or fail at once.
         public var waitForLock = true
+        /// Lake files fetched and decoded ahead of the one being applied. Default 4.
+        public var prefetchFiles = 4
         public init() {}
     }
 
@@ -67,37 +69,93 @@ public final class Loader: @unchecked Sendable {
             try await lockWarehouse(session)
             try await Self.createLedger(session)
             let objects = try await newFiles(ledger: try await Self.ledger(session))
-            // What each staging table looks like, read once per pass and kept up to date by `apply`.
+            var ledgerOffsets = try await LedgerOffsets.read(session)
+            // A star that does not exist yet (or is rebuilt) starts from all of staging: no keys to record for it.
+            let hasLines = try await session.exists("mart.fact_order_line")
+            let hasPayments = try await session.exists("mart.fact_payment")
+            let starNeedsKeys = !options.rebuildStar && hasLines && hasPayments
+            // What each staging table looks like, read once per pass and kept up to date by each batch.
             var stagingTables: [String: StagingTable] = [:]
             let layout = LakeLayout(root: options.lakeRoot)
             logger.info("\(objects.count) new lake files under s3://\(bucket)/\(layout.prefix(table: nil))")
             // A table that stopped loading is tried again each pass; the others never wait for it.
             var stopped = try await StagingTable.stopped(session)
             var failed: Set<String> = []
-            for object in objects {
+            var open: LoadBatch?
+            var openKey = ""
+
+            /// Commits the open batch (or, when it fails for its table's own reasons, rolls it back and stops the table).
+            func close() async throws {
+                guard var batch = open else { return }
+                open = nil
+                do {
+                    try await finish(&batch, session: session)
+                    try await session.execute("COMMIT")
+                } catch where Self.isAboutTheTable(error) {
+                    try? await session.execute("ROLLBACK")
+                    try await stopTable(batch.table, at: openKey, error: error)
+                    return
+                } catch {
+                    try? await session.execute("ROLLBACK")
+                    throw error
+                }
+                stagingTables[batch.table] = batch.staging
+                for file in batch.files { if let range = file.offsets { ledgerOffsets.record(range) } }
+                if stopped.removeValue(forKey: batch.table) != nil {
+                    try await StagingTable.setStopped(batch.table, reason: nil, session: session)
+                    logger.notice("table \(batch.table) loads again")
+                }
+                let rows = batch.files.reduce(0) { $0 + $1.rows }
+                summary.files += batch.files.count
+                summary.rows += rows
+                summary.rowsByTable[batch.table, default: 0] += rows
+                progress(batch.table, summary.rowsByTable[batch.table] ?? 0)
+            }
+
+            /// Records why a table stopped loading (its later files this pass are left for the next).
+            func stopTable(_ table: String, at key: String, error: any Error) async throws {
+                let reason = "table \(table) stopped loading at \(key): \(oneLine(error)); the other tables go on. Fix the cause; the next load tries it again"
+                if stopped[table] != reason { logger.error("\(reason)") }
+                try await StagingTable.setStopped(table, reason: reason, session: session)
+                stagingTables[table] = nil
+                stopped[table] = reason
+                failed.insert(table)
+            }
+
+            // The next files are fetched and decoded while the current one is applied.
+            var prefetched: [Int: Task<LakeFileContents, any Error>] = [:]
+            func fetch(_ index: Int) -> Task<LakeFileContents, any Error> {
+                if let task = prefetched.removeValue(forKey: index) { return task }
+                let (object, s3, bucket) = (objects[index], self.s3, self.bucket)
+                return Task { try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: layout) }
+            }
+            defer { for task in prefetched.values { task.cancel() } }
+            for (index, object) in objects.enumerated() {
                 if stop.isStopped { break }
                 guard let table = LakeLayout.parse(object.key)?.table, !failed.contains(table) else { continue }
-                let rows: (table: String, count: Int)
+                let current = fetch(index)
+                for ahead in (index + 1)..<min(index + 1 + options.prefetchFiles, objects.count) where prefetched[ahead] == nil {
+                    prefetched[ahead] = fetch(ahead)
+                }
                 do {
-                    rows = try await apply(object, session: session, known: &stagingTables)
+                    let contents = try await current.value
+                    if let batch = open, !batch.accepts(contents) { try await close() }
+                    if failed.contains(table) { continue }
+                    if open == nil {
+                        try await session.execute("BEGIN")
+                        open = try await openBatch(contents, known: stagingTables[table], starNeedsKeys: starNeedsKeys, session: session)
+                    }
+                    openKey = object.key
+                    try await add(contents, object: object, to: &open!, ledger: ledgerOffsets, session: session)
                 } catch where Self.isAboutTheTable(error) {
-                    let reason = "table \(table) stopped loading at \(object.key): \(oneLine(error)); the other tables go on. Fix the cause; the next load tries it again"
-                    if stopped[table] != reason { logger.error("\(reason)") }
-                    try await StagingTable.setStopped(table, reason: reason, session: session)
-                    stagingTables[table] = nil
-                    stopped[table] = reason
-                    failed.insert(table)
-                    continue
+                    if open != nil { try? await session.execute("ROLLBACK"); open = nil }
+                    try await stopTable(table, at: object.key, error: error)
+                } catch {
+                    if open != nil { try? await session.execute("ROLLBACK") }
+                    throw error
                 }
-                if stopped.removeValue(forKey: table) != nil {
-                    try await StagingTable.setStopped(table, reason: nil, session: session)
-                    logger.notice("table \(table) loads again")
-                }
-                summary.files += 1
-                summary.rows += rows.count
-                summary.rowsByTable[rows.table, default: 0] += rows.count
-                progress(rows.table, summary.rowsByTable[rows.table] ?? 0)
             }
+            try await close()
             if options.updateStar && !stop.isStopped {
                 let missing = try await Self.missingStarSources(session)
                 if missing.isEmpty {
@@ -259,129 +317,6 @@ public final class Loader: @unchecked Sendable {
         }
     }
 
-    /// Applies one lake file in one transaction; returns its table and row count.
-    ///
-    /// Truncate rows (`_op` `t`) and the file's floor raise the table's floor first (older
-    /// staging rows leave); rows older than the floor are not applied; a newer schema version
-    /// alters the table; then the latest change of each key is merged, guarded by source order.
-    /// `known` caches the staging tables this pass has read; a file's changes to its table are
-    /// kept there once its transaction commits.
-    func apply(_ object: S3ObjectInfo, session: WarehouseSession,
-               known: inout [String: StagingTable]) async throws -> (table: String, count: Int) {
-        let contents = try await LakeFileContents.read(object, s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot))
-        let table = contents.table
-        if let range = contents.offsets { try await requireNoGap(before: object.key, range: range, session: session) }
-        guard contents.rowCount > 0 else {
-            // Tombstones only: nothing for staging, but the ledger records the offsets it covers.
-            try await recordLoaded(object, table: table, rows: 0, offsets: contents.offsets, session: session)
-            return (table, 0)
-        }
-        let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
-        // A table without a primary key is a multiset: each row's identity is the source order of the
-        // change that inserted it, so NULLs and duplicates are rows like any other.
-        let key = contents.hasPrimaryKey ? contents.key.map(StagingColumn.snakeCase) : SourceOrder.columns
-        guard case .bytes(let operations)? = contents.column("_op") else {
-            throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
-        }
-        let orders = try contents.sourceOrders()
-        let isTruncate = operations.map { $0 == Array("t".utf8) }
-        var floor = contents.floor
-        var truncatedAt: Int64?
-        var times: [Int64?] = []
-        if case .int64(let values)? = contents.column("_source_ts_ms") { times = values }
-        for index in orders.indices where isTruncate[index] {
-            floor = max(floor ?? orders[index], orders[index])
-            truncatedAt = max(truncatedAt ?? 0, times.indices.contains(index) ? times[index] ?? 0 : 0)
-        }
-
-        let cached = known[table]
-        let (count, staging) = try await session.transaction { () -> (Int, StagingTable) in
-            var staging: StagingTable
-            if let cached { staging = cached } else { staging = try await StagingTable.load(session, table: table) }
-            let before = staging
-            if let floor { try await staging.raiseFloor(to: floor, at: truncatedAt, session: session) }
-            // Rows the floor supersedes are not applied (a truncate row is only a floor).
-            let currentFloor = staging.floor
-            let kept = orders.indices.filter { index in
-                !isTruncate[index] && (currentFloor.map { orders[index] >= $0 } ?? true)
-            }
-            if !kept.isEmpty {
-                try await staging.prepare(columns: columns, key: key, version: contents.schemaVersion, session: session)
-                try await merge(contents, rows: kept, orders: orders, columns: columns, key: key, into: staging, session: session)
-                if !contents.hasPrimaryKey {
-                    try await applyMultiset(table: table, columns: columns, into: staging, session: session)
-                }
-            }
-            if staging != before || cached == nil { try await staging.save(session) }
-            try await recordLoaded(object, table: table, rows: kept.count, offsets: contents.offsets, session: session)
-            return (kept.count, staging)
-        }
-        known[table] = staging
-        return (table, count)
-    }
-
-    /// Merges the latest change of each key among `rows` into staging, where it is newer than
-    /// the row there. Columns the table no longer has are left out; columns the file's version
-    /// did not have yet are NULL (the only columns a version may add in place read NULL).
-    private func merge(_ contents: LakeFileContents, rows: [Int], orders: [SourceOrder], columns: [StagingColumn],
-                       key: [String], into staging: StagingTable, session: WarehouseSession) async throws {
-        let q = WarehouseSession.quote
-        let texts = columns.map { staging in staging.texts(contents.column(staging.source.name)!) }
-        guard case .bytes(let operations)? = contents.column("_op"), case .bytes(let positions)? = contents.column("_source_pos"),
-              case .int64(let times)? = contents.column("_source_ts_ms") else {
-            throw LoadError(message: "lake file of \(contents.table) lacks Sluice's metadata columns")
-        }
-        if case .boolean(let snapshot)? = contents.column("_snapshot") {
-            changeTimes.append(rows.compactMap { snapshot[$0] == true ? nil : times[$0] })
-        }
-        var copyRows: [[String?]] = []
-        copyRows.reserveCapacity(rows.count)
-        for index in rows {
-            let file = LakeFileContents.sourcePosition(String(decoding: positions[index] ?? [], as: UTF8.self)).file
-            let order = orders[index]
-            copyRows.append(texts.map { $0[index] } + [String(decoding: operations[index] ?? [], as: UTF8.self), file,
-                                                       String(order.sequence), String(order.position), String(order.row),
-                                                       times[index].map(String.init)])
-        }
-        let definitions = columns.map { "\(q($0.name)) \($0.sqlType)" }
-            + ["_op text", "_src_file text", "_src_seq bigint", "_src_pos bigint", "_src_row bigint", "_src_ms bigint"]
-        try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
-        try await session.copy(into: "incoming", columns: columns.map(\.name) + ["_op", "_src_file"] + SourceOrder.columns + ["_src_ms"],
-                               rows: copyRows)
-        guard contents.hasPrimaryKey else { return }
-        let keyList = key.map(q).joined(separator: ", ")
-        // The latest change of each key in this file, by source order.
-        try await session.execute("""
-            CREATE TEMP TABLE latest ON COMMIT DROP AS
-            SELECT DISTINCT ON (\(keyList)) * FROM incoming
-            ORDER BY \(keyList), _src_seq DESC, _src_pos DESC, _src_row DESC
-            """)
-        let target = staging.relation
-        let match = key.map { "t.\(q($0)) = l.\(q($0))" }.joined(separator: " AND ")
-        try await session.execute("""
-            DELETE FROM \(target) AS t USING latest AS l WHERE \(match) AND l._op = 'd' AND \(SourceOrder.olderSQL("t", than: "l"))
-            """)
-        let fileNames = Set(columns.map(\.name))
-        let present = columns.map(\.name).filter { staging.columns[$0] != nil }
-        let absent = staging.columns.keys.filter { !StagingTable.isMetadata($0) && !fileNames.contains($0) }.sorted()
-        let targets = (present + absent).map(q) + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
-        let sources = present.map(q) + absent.map { _ in "NULL" } + ["_src_file"] + SourceOrder.columns + ["_src_ms"]
-        let updates = targets.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        try await session.execute("""
-            INSERT INTO \(target) AS t (\(targets.joined(separator: ", ")))
-            SELECT \(sources.joined(separator: ", ")) FROM latest WHERE _op <> 'd'
-            ON CONFLICT (\(keyList)) DO UPDATE SET \(updates)
-            WHERE \(SourceOrder.olderSQL("t", than: "EXCLUDED"))
-            """)
-        // Keys the star must revisit, kept until the star update consumes them.
-        let keyText = key.map { "l.\(q($0))::text" }.joined(separator: " || '|' || ")
-        try await session.execute("""
-            INSERT INTO sluice.pending_changes AS p (table_name, key_text, source_ms)
-            SELECT \(WarehouseSession.literal(contents.table)), \(keyText), l._src_ms FROM latest AS l
-            ON CONFLICT (table_name, key_text) DO UPDATE SET source_ms = GREATEST(p.source_ms, EXCLUDED.source_ms)
-            """)
-    }
-
     /// Applies `incoming` to a table without a primary key, as a multiset: each insert adds a row
     /// (a replayed one, same source order, is already there); each delete removes one row with
     /// exactly its values (NULLs equal), the n-th delete of some values the n-th oldest such row, and
@@ -420,30 +355,14 @@ public final class Loader: @unchecked Sendable {
             """)
     }
 
-    /// The ledger row of an applied file (inside the file's transaction).
-    func recordLoaded(_ object: S3ObjectInfo, table: String, rows: Int, offsets: LakeFileContents.Offsets?,
-                      session: WarehouseSession) async throws {
-        let literal = WarehouseSession.literal
-        let position = offsets.map { "\(literal($0.topic)), \($0.partition), \($0.first), \($0.last)" } ?? "NULL, NULL, NULL, NULL"
-        try await session.execute("""
-            INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows, topic, kafka_partition, first_offset, last_offset)
-            VALUES (\(literal(object.key)), \(literal(object.etag)), \(object.size), \(literal(table)), \(rows), \(position))
-            ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = EXCLUDED.rows,
-                loaded_at = now(), topic = EXCLUDED.topic, kafka_partition = EXCLUDED.kafka_partition,
-                first_offset = EXCLUDED.first_offset, last_offset = EXCLUDED.last_offset
-            """)
-    }
-
     /// A file must continue its partition: the applied files before it end right before its first offset
     /// (or it is the partition's first file, starting at 0). Otherwise a lake object is missing, or
-    /// retention removed data before land read it, and loading on would hide the hole.
-    func requireNoGap(before key: String, range: LakeFileContents.Offsets, session: WarehouseSession) async throws {
-        let previous = try await session.scalar("""
-            SELECT max(last_offset) FROM sluice.loaded_files
-            WHERE topic = \(WarehouseSession.literal(range.topic)) AND kafka_partition = \(range.partition)
-              AND first_offset < \(range.first) AND key <> \(WarehouseSession.literal(key))
-            """)
-        let expected = previous.flatMap { Int64($0) }.map { $0 + 1 } ?? 0
+    /// retention removed data before land read it, and loading on would hide the hole. `ledger` holds
+    /// every applied file's offsets by partition; `batchEnd` is the last offset of the partition among
+    /// the files before it in the same batch.
+    func requireNoGap(before key: String, range: LakeFileContents.Offsets, ledger: LedgerOffsets, batchEnd: Int64?) throws {
+        let previous = [ledger.lastOffset(before: range), batchEnd].compactMap { $0 }.max()
+        let expected = previous.map { $0 + 1 } ?? 0
         if range.first > expected {
             throw LoadError(message: "offsets \(expected)…\(range.first - 1) of \(range.topic)[\(range.partition)] are in no lake object before \(key) (an object was deleted, or Kafka retention removed the data before land read it); load stops so the warehouse does not hide the hole. Restore the object, or re-extract with sluice extract --reset")
         }
@@ -471,4 +390,30 @@ final class TimestampBuffer: @unchecked Sendable {
     }
 
     func take() -> [Int64] { lock.withLock { defer { times = [] }; return times } }
+}
+
+/// The Kafka offsets every applied lake file covers, by partition, read once per pass.
+struct LedgerOffsets {
+    private var ranges: [String: [(first: Int64, last: Int64)]] = [:]
+
+    static func read(_ session: WarehouseSession) async throws -> LedgerOffsets {
+        var ledger = LedgerOffsets()
+        for row in try await session.rows("""
+            SELECT topic, kafka_partition, first_offset, last_offset FROM sluice.loaded_files WHERE topic IS NOT NULL
+            """).rows {
+            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let first = row[2].flatMap({ Int64($0) }),
+                  let last = row[3].flatMap({ Int64($0) }) else { continue }
+            ledger.ranges[LoadBatch.partitionKey(topic: topic, partition: partition), default: []].append((first, last))
+        }
+        return ledger
+    }
+
+    mutating func record(_ range: LakeFileContents.Offsets) {
+        ranges[LoadBatch.partitionKey(range), default: []].append((range.first, range.last))
+    }
+
+    /// The highest last offset among applied files that start before `range`.
+    func lastOffset(before range: LakeFileContents.Offsets) -> Int64? {
+        ranges[LoadBatch.partitionKey(range)]?.filter { $0.first < range.first }.map(\.last).max()
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Parquet
+import Warehouse
 
 /// A lake column as a warehouse column: its snake_case name, SQL type, and
 /// how its Parquet values are written as COPY text.
@@ -56,6 +57,44 @@ public struct StagingColumn {
         case (.boolean, _): return "boolean"
         case (.byteArray, .string?), (.byteArray, .json?): return "text"
         default: return "bytea"
+        }
+    }
+
+    /// Appends row `index` of `values` to a COPY row, straight from the typed values (the same text
+    /// `texts` gives, with no string per value).
+    func render(_ values: ParquetColumnValues) -> @Sendable (Int, inout CopyRowBuffer) -> Void {
+        switch (values, source.logicalType) {
+        case (.int32(let v), .decimal(_, let scale)?):
+            return { i, out in if let x = v[i] { out.appendDecimal(unscaled: Int128(x), scale: scale) } else { out.appendNull() } }
+        case (.int64(let v), .decimal(_, let scale)?):
+            return { i, out in if let x = v[i] { out.appendDecimal(unscaled: Int128(x), scale: scale) } else { out.appendNull() } }
+        case (.bytes(let v), .decimal(_, let scale)?):
+            return { i, out in
+                if let x = v[i] { out.appendDecimal(unscaled: ParquetDecimal.unscaled(bytes: x), scale: scale) } else { out.appendNull() }
+            }
+        case (.int32(let v), .date?):
+            return { i, out in if let x = v[i] { out.appendDate(days: Int64(x)) } else { out.appendNull() } }
+        case (.int64(let v), .timestamp(let utc, let unit)?):
+            let perSecond: Int64 = unit == .millis ? 1_000 : unit == .micros ? 1_000_000 : 1_000_000_000
+            return { i, out in if let x = v[i] { out.appendTimestamp(x, perSecond: perSecond, utc: utc) } else { out.appendNull() } }
+        case (.int32(let v), .integer(_, false)?):
+            return { i, out in if let x = v[i] { out.appendInteger(UInt32(bitPattern: x)) } else { out.appendNull() } }
+        case (.int64(let v), .integer(_, false)?):
+            return { i, out in if let x = v[i] { out.appendInteger(UInt64(bitPattern: x)) } else { out.appendNull() } }
+        case (.int32(let v), _):
+            return { i, out in if let x = v[i] { out.appendInteger(x) } else { out.appendNull() } }
+        case (.int64(let v), _):
+            return { i, out in if let x = v[i] { out.appendInteger(x) } else { out.appendNull() } }
+        case (.float(let v), _):
+            return { i, out in if let x = v[i] { out.appendPlain(StagingColumn.floatText(Double(x))) } else { out.appendNull() } }
+        case (.double(let v), _):
+            return { i, out in if let x = v[i] { out.appendPlain(StagingColumn.floatText(x)) } else { out.appendNull() } }
+        case (.boolean(let v), _):
+            return { i, out in if let x = v[i] { out.appendPlain(x ? "t" : "f") } else { out.appendNull() } }
+        case (.bytes(let v), .string?), (.bytes(let v), .json?):
+            return { i, out in if let x = v[i] { out.appendText(x) } else { out.appendNull() } }
+        case (.bytes(let v), _):
+            return { i, out in if let x = v[i] { out.appendHex(x) } else { out.appendNull() } }
         }
     }
 

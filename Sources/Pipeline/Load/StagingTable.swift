@@ -102,14 +102,15 @@ struct StagingTable: Equatable {
     /// Raises the floor: rows older than it leave staging, and the star revisits their keys (as
     /// deleted at `sourceMilliseconds`, the truncate's commit time, when known). Returns whether it moved.
     @discardableResult
-    mutating func raiseFloor(to new: SourceOrder, at sourceMilliseconds: Int64? = nil, session: WarehouseSession) async throws -> Bool {
+    mutating func raiseFloor(to new: SourceOrder, at sourceMilliseconds: Int64? = nil, recordPending: Bool = true,
+                             session: WarehouseSession) async throws -> Bool {
         if let floor, new <= floor { return false }
         floor = new
         guard exists else { return true }
         let q = WarehouseSession.quote
         let older = "(_src_seq, _src_pos, _src_row) < (\(new.sequence), \(new.position), 0)"
         let keyText = key.map { "\(q($0))::text" }.joined(separator: " || '|' || ")
-        if !key.isEmpty {
+        if recordPending && !key.isEmpty {
             try await session.execute("""
                 INSERT INTO sluice.pending_changes AS p (table_name, key_text, source_ms)
                 SELECT \(WarehouseSession.literal(name)), \(keyText), \(sourceMilliseconds.map(String.init) ?? "NULL")
