@@ -76,5 +76,21 @@ extension PipelineIntegration {
                 #expect(expected[name] == value, "column \(name)")
             }
         }
+
+        /// Every type, through the snapshot and the binlog, lands and loads exactly: staging equals MySQL.
+        @Test func everyTypeReachesStagingExactly() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            try await database.execute("CREATE TABLE types (\(Self.columns)) CHARACTER SET latin1")
+            try await database.execute("INSERT INTO types VALUES (1, \(Self.values))")
+            try await database.execute("INSERT INTO types (id) VALUES (2)")
+            try PipelineIntegration.SchemaChangeTests.run(database, warehouse)
+            try await database.execute("INSERT INTO types VALUES (3, \(Self.values))")
+            try await database.execute("INSERT INTO types (id) VALUES (4)")
+            try await database.execute(#"UPDATE types SET vc = 'quote " and \\ back', tx = 'line\nbreak\ttab' WHERE id = 1"#)
+            try PipelineIntegration.SchemaChangeTests.run(database, warehouse)
+            try await PipelineIntegration.SchemaChangeTests.expectExact(database, warehouse, tables: ["types"])
+        }
     }
 }

@@ -14,17 +14,21 @@ public enum StagingMirror {
             SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS
             WHERE TABLE_SCHEMA = '\(MySQLConnection.escapeLiteral(database))' AND TABLE_NAME = '\(MySQLConnection.escapeLiteral(table))'
             ORDER BY ORDINAL_POSITION
-            """).rows.compactMap { row -> (name: String, binary: Bool)? in
+            """).rows.compactMap { row -> (name: String, type: String)? in
             guard let name = row[0], let type = row[1] else { return nil }
-            return (name, ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"].contains(type.lowercased()))
+            return (name, type.lowercased())
         }
         guard !columns.isEmpty else { return "\(database).\(table) does not exist in MySQL" }
         let q = MySQLConnection.quoteIdentifier
+        let binaryTypes: Set = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"]
+        try await mysql.execute("SET time_zone = '+00:00'")   // TIMESTAMP as UTC, like staging below
         let source = try await mysql.query("SELECT " + columns.map { column in
-            column.binary ? "LOWER(HEX(\(q(column.name))))" : "CAST(\(q(column.name)) AS CHAR)"
+            if binaryTypes.contains(column.type) { return "LOWER(HEX(\(q(column.name))))" }
+            if column.type == "bit" { return "CAST(\(q(column.name)) + 0 AS CHAR)" }
+            return "CAST(\(q(column.name)) AS CHAR)"
         }.joined(separator: ", ") + " FROM \(q(database)).\(q(table))").rows
 
-        let names = columns.map { (StagingColumn.snakeCase($0.name), $0.binary) }
+        let names = columns.map { (StagingColumn.snakeCase($0.name), binaryTypes.contains($0.type), $0.type == "timestamp") }
         let present = Set(try await warehouse.rows("""
             SELECT column_name FROM information_schema.columns WHERE table_schema = 'staging' AND table_name = '\(table)'
             """).compactMap { $0[0] })
@@ -33,8 +37,8 @@ public enum StagingMirror {
         }
         let extra = present.subtracting(names.map(\.0)).filter { !$0.hasPrefix("_src_") }
         if !extra.isEmpty { return "staging.\(table) has columns MySQL does not: \(extra.sorted().joined(separator: ", "))" }
-        let staged = try await warehouse.rows("SELECT " + names.map { name, binary in
-            binary ? "encode(\"\(name)\", 'hex')" : "\"\(name)\"::text"
+        let staged = try await warehouse.rows("SELECT " + names.map { name, binary, instant in
+            binary ? "encode(\"\(name)\", 'hex')" : instant ? "(\"\(name)\" AT TIME ZONE 'UTC')::text" : "\"\(name)\"::text"
         }.joined(separator: ", ") + " FROM staging.\"\(table)\"")
 
         func sorted(_ rows: [[String?]]) -> [String] {

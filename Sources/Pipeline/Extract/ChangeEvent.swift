@@ -15,14 +15,14 @@ public struct SourcePosition: Sendable, Hashable {
     public var sequence: Int64
 
     public init(file: String, position: UInt64, gtid: String?, row: Int, timestampMilliseconds: Int64, snapshot: Bool,
-                epoch: Int = 0) {
+                epoch: Int = 0, sequence: Int64? = nil) {
         self.file = file
         self.position = position
         self.gtid = gtid
         self.row = row
         self.timestampMilliseconds = timestampMilliseconds
         self.snapshot = snapshot
-        self.sequence = SourceOrder.sequence(file: file, epoch: epoch)
+        self.sequence = sequence ?? SourceOrder.sequence(file: file, epoch: epoch)
     }
 }
 
@@ -48,12 +48,17 @@ public struct ChangeEvent: Sendable {
 
     /// The message key: the key columns as a JSON object, e.g. `{"customerNumber":103}`; none for `t`.
     public func key(schema: TableSchema) -> [UInt8]? {
+        key(layout: EventLayout(schema: schema, connectorName: "", serverID: 0))
+    }
+
+    /// The message key, with the key columns' names encoded once in `layout`.
+    func key(layout: EventLayout) -> [UInt8]? {
         if operation == .truncate { return nil }
         let row = after ?? before ?? []
         var writer = JSONWriter(capacity: 48)
         writer.beginObject()
-        for index in schema.keyIndexes where index < row.count {
-            writer.key(schema.columns[index].name)
+        for (index, key) in layout.keyColumns where index < row.count {
+            writer.rawKey(key)
             row[index].write(to: &writer)
         }
         writer.endObject()
@@ -62,41 +67,74 @@ public struct ChangeEvent: Sendable {
 
     /// The message value (see the README for the format).
     public func value(schema: TableSchema, connectorName: String, serverID: UInt32, nowMilliseconds: Int64) -> [UInt8] {
+        value(layout: EventLayout(schema: schema, connectorName: connectorName, serverID: serverID), nowMilliseconds: nowMilliseconds)
+    }
+
+    /// The message value, with the keys and constant members of `layout` encoded once.
+    func value(layout: EventLayout, nowMilliseconds: Int64) -> [UInt8] {
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()
-        writer.key("op"); writer.string(operation.rawValue)
-        writer.key("before"); Self.writeRow(before, schema: schema, to: &writer)
-        writer.key("after"); Self.writeRow(after, schema: schema, to: &writer)
-        writer.key("source")
-        writer.beginObject()
-        writer.key("version"); writer.string(SluiceVersion.current)
-        writer.key("connector"); writer.string("mysql")
-        writer.key("name"); writer.string(connectorName)
-        writer.key("server_id"); writer.number(serverID)
-        writer.key("db"); writer.string(schema.database)
-        writer.key("table"); writer.string(schema.table)
-        writer.key("file"); writer.string(source.file)
-        writer.key("pos"); writer.number(source.position)
-        writer.key("seq"); writer.number(source.sequence)
-        writer.key("gtid"); if let gtid = source.gtid { writer.string(gtid) } else { writer.null() }
-        writer.key("row"); writer.number(source.row)
-        writer.key("snapshot"); writer.bool(source.snapshot)
-        writer.key("ts_ms"); writer.number(source.timestampMilliseconds)
+        writer.rawKey(EventLayout.op); writer.string(operation.rawValue)
+        writer.rawKey(EventLayout.before); Self.writeRow(before, layout: layout, to: &writer)
+        writer.rawKey(EventLayout.after); Self.writeRow(after, layout: layout, to: &writer)
+        writer.rawKey(EventLayout.source)
+        writer.beginObject(members: layout.sourceMembers)
+        writer.rawKey(EventLayout.file); writer.string(source.file)
+        writer.rawKey(EventLayout.pos); writer.number(source.position)
+        writer.rawKey(EventLayout.seq); writer.number(source.sequence)
+        writer.rawKey(EventLayout.gtid); if let gtid = source.gtid { writer.string(gtid) } else { writer.null() }
+        writer.rawKey(EventLayout.row); writer.number(source.row)
+        writer.rawKey(EventLayout.snapshot); writer.bool(source.snapshot)
+        writer.rawKey(EventLayout.sourceTime); writer.number(source.timestampMilliseconds)
         writer.endObject()
-        writer.key("ts_ms"); writer.number(nowMilliseconds)
-        writer.key("schema_version"); writer.number(schema.version)
+        writer.rawKey(EventLayout.time); writer.number(nowMilliseconds)
+        writer.rawKey(EventLayout.version); writer.number(layout.schemaVersion)
         writer.endObject()
         return writer.bytes
     }
 
-    static func writeRow(_ row: [FieldValue]?, schema: TableSchema, to writer: inout JSONWriter) {
+    static func writeRow(_ row: [FieldValue]?, layout: EventLayout, to writer: inout JSONWriter) {
         guard let row else { writer.null(); return }
         writer.beginObject()
-        for (column, value) in zip(schema.columns, row) {
-            writer.key(column.name)
+        for (key, value) in zip(layout.columnKeys, row) {
+            writer.rawKey(key)
             value.write(to: &writer)
         }
         writer.endObject()
+    }
+}
+
+/// What every event of one schema version shares, encoded once: the column keys and the
+/// constant members of `source`.
+struct EventLayout {
+    static let op = JSONWriter.encodedKey("op"), before = JSONWriter.encodedKey("before"), after = JSONWriter.encodedKey("after")
+    static let source = JSONWriter.encodedKey("source"), file = JSONWriter.encodedKey("file"), pos = JSONWriter.encodedKey("pos")
+    static let seq = JSONWriter.encodedKey("seq"), gtid = JSONWriter.encodedKey("gtid"), row = JSONWriter.encodedKey("row")
+    static let snapshot = JSONWriter.encodedKey("snapshot"), sourceTime = JSONWriter.encodedKey("ts_ms")
+    static let time = JSONWriter.encodedKey("ts_ms"), version = JSONWriter.encodedKey("schema_version")
+
+    let columnKeys: [[UInt8]]
+    /// The key columns: their index in the row and their encoded name.
+    let keyColumns: [(index: Int, key: [UInt8])]
+    /// `"version":"…","connector":"mysql","name":…,"server_id":…,"db":…,"table":…`
+    let sourceMembers: [UInt8]
+    let schemaVersion: Int
+
+    init(schema: TableSchema, connectorName: String, serverID: UInt32) {
+        let columnKeys = schema.columns.map { JSONWriter.encodedKey($0.name) }
+        self.columnKeys = columnKeys
+        keyColumns = schema.keyIndexes.map { ($0, columnKeys[$0]) }
+        var members = JSONWriter(capacity: 160)
+        members.beginObject()
+        members.key("version"); members.string(SluiceVersion.current)
+        members.key("connector"); members.string("mysql")
+        members.key("name"); members.string(connectorName)
+        members.key("server_id"); members.number(serverID)
+        members.key("db"); members.string(schema.database)
+        members.key("table"); members.string(schema.table)
+        members.endObject()
+        sourceMembers = Array(members.bytes.dropFirst().dropLast())
+        schemaVersion = schema.version
     }
 }
 

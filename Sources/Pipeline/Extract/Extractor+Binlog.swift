@@ -208,13 +208,15 @@ extension Extractor {
         }
         let topic = topics.table(schema.table)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let layout = self.layout(for: schema)
+        let sequence = SourceOrder.sequence(file: position.file, epoch: checkpoint.epoch)
         func values(_ row: [BinlogValue?]) -> [FieldValue] {
             zip(row, schema.columns).map { value, column in value.map { FieldValue(binlog: $0, column: column) } ?? .null }
         }
         func send(_ event: ChangeEvent) throws {
-            let key = event.key(schema: schema)
+            let key = event.key(layout: layout)
             try producer.send(topic: topic, key: key,
-                              value: event.value(schema: schema, connectorName: topics.prefix, serverID: serverID, nowMilliseconds: now))
+                              value: event.value(layout: layout, nowMilliseconds: now))
             // Compaction removes a deleted key only after a tombstone.
             if event.operation == .delete { try producer.send(topic: topic, key: key, value: nil) }
         }
@@ -223,8 +225,7 @@ extension Extractor {
         func source() -> SourcePosition {
             defer { index += 1 }
             return SourcePosition(file: position.file, position: position.position, gtid: gtid, row: index,
-                                  timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false,
-                                  epoch: checkpoint.epoch)
+                                  timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false, sequence: sequence)
         }
         switch rows.kind {
         case .insert:

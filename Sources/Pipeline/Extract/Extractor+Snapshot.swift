@@ -129,6 +129,8 @@ extension Extractor {
         let limit = schema.hasPrimaryKey ? options.snapshotChunkRows : nil
         let topic = topics.table(schema.table)
         let timestamp = Int64(Date().timeIntervalSince1970 * 1000)
+        let layout = self.layout(for: schema)
+        let sequence = SourceOrder.sequence(file: chunk.file, epoch: checkpoint.epoch)
         var sent = 0
         let query = snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? "")
         try connection.streamRowsBlocking(query, batchSize: options.snapshotBatchRows) { _, rows in
@@ -137,13 +139,11 @@ extension Extractor {
                 let event = ChangeEvent(
                     operation: .read, before: nil, after: values,
                     source: SourcePosition(file: chunk.file, position: chunk.position, gtid: nil, row: job.rows,
-                                           timestampMilliseconds: timestamp, snapshot: true, epoch: checkpoint.epoch))
-                try producer.send(topic: topic, key: event.key(schema: schema),
-                                  value: event.value(schema: schema, connectorName: topics.prefix, serverID: serverID,
-                                                     nowMilliseconds: timestamp))
+                                           timestampMilliseconds: timestamp, snapshot: true, sequence: sequence))
+                try producer.send(topic: topic, key: event.key(layout: layout), value: event.value(layout: layout, nowMilliseconds: timestamp))
                 job.rows += 1
                 sent += 1
-                if schema.hasPrimaryKey { job.lastKey = schema.keyIndexes.map { values[$0].text } }
+                if schema.hasPrimaryKey { job.lastKey = layout.keyColumns.map { values[$0.index].text } }
             }
             observer.snapshotProgress(table: schema.table, rowsSent: job.rows)
             return !stop.isStopped

@@ -40,6 +40,8 @@ public final class Extractor: @unchecked Sendable {
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.
     var metadata: MySQLConnection!
+    /// Each schema version's event layout (keys and constant members encoded once).
+    var layouts: [String: EventLayout] = [:]
     /// The last TABLE_MAP checked against each table's schema version (checked again when either changes).
     var checkedMaps: [String: (map: BinlogTableMap, version: Int)] = [:]
 
@@ -206,6 +208,15 @@ public final class Extractor: @unchecked Sendable {
                              message: "binlog \(position.file), needed to resume \(topics.prefix) at position \(position.position), has been purged (the server keeps \(files.first ?? "none") onwards)",
                              hint: "take a new snapshot with sluice extract --reset (and keep binlogs longer: binlog_expire_logs_seconds)")
         }
+    }
+
+    /// The event layout of a schema version, made once.
+    func layout(for schema: TableSchema) -> EventLayout {
+        let key = "\(schema.table)#\(schema.version)"
+        if let layout = layouts[key] { return layout }
+        let layout = EventLayout(schema: schema, connectorName: topics.prefix, serverID: serverID)
+        layouts[key] = layout
+        return layout
     }
 
     /// Stops one table: it is skipped from here on, the others go on. `reason` names the cause;
