@@ -24,7 +24,8 @@ public final class PipelineRunner: @unchecked Sendable {
         public var loadIntervalSeconds = 2.0
         /// Land batch size in rows (smaller batches mean fresher data). Default 50,000; 1,000 when following.
         public var flushRows: Int?
-        /// Land writes a partial batch after this many quiet seconds. Default 5; 1 when following.
+        /// Land writes a partial batch after this many quiet seconds. Default 5; 0.25 when following
+        /// (and then also any batch whose first row waited 1 s).
         public var idleFlushSeconds: Double?
         public init() {}
     }
@@ -82,7 +83,8 @@ public final class PipelineRunner: @unchecked Sendable {
         landOptions.follow = true
         landOptions.finishWhenCaughtUp = options.follow ? nil : extractFinished
         landOptions.flushRows = options.flushRows ?? (options.follow ? 1_000 : landOptions.flushRows)
-        landOptions.idleFlushSeconds = options.idleFlushSeconds ?? (options.follow ? 1 : landOptions.idleFlushSeconds)
+        landOptions.idleFlushSeconds = options.idleFlushSeconds ?? (options.follow ? 0.25 : landOptions.idleFlushSeconds)
+        if options.follow { landOptions.maxBatchSeconds = 1 }
 
         var loadOptions = Loader.Options()
         loadOptions.lakeRoot = options.lakeRoot
@@ -125,6 +127,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 var rows = 0, files = 0
                 while true {
                     let last = landFinished.isStopped
+                    let landedBefore = progress.snapshot.landedFiles
                     let pass = try await loader.run()
                     rows += pass.rows
                     files += pass.files
@@ -135,7 +138,13 @@ public final class PipelineRunner: @unchecked Sendable {
                         $0.loadStopped = pass.stopped.keys.sorted()
                     }
                     if last || (stop.isStopped && landFinished.isStopped) { break }
-                    try? await Task.sleep(for: .milliseconds(Int(options.loadIntervalSeconds * 1000)))
+                    // The next pass starts after the interval, or as soon as land finished; when
+                    // following, as soon as land stored a file (fresh data waits for no timer).
+                    let deadline = Date().addingTimeInterval(options.loadIntervalSeconds)
+                    while Date() < deadline, !landFinished.isStopped, !stop.isStopped,
+                          !(options.follow && progress.snapshot.landedFiles != landedBefore) {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
                 }
                 return StageSummary(stage: "load", rows: rows, seconds: Date().timeIntervalSince(begun), detail: "\(files) files")
             }
