@@ -84,6 +84,12 @@ public final class Lander: @unchecked Sendable {
     public func run() async throws -> LandSummary {
         let started = Date()
         if tables.isEmpty { try await prepare() }
+        guard try await waitForWork() else {
+            logger.info("nothing new to land for \(topics.prefix)")
+            consumer.close()
+            summary.seconds = Date().timeIntervalSince(started)
+            return summary
+        }
         try consumer.subscribe(topics: tables.map(topics.table))
         logger.info("landing \(tables.count) tables of \(topics.prefix) into s3://\(bucket)/\(layout.root)/ as \(options.format.rawValue)")
 
@@ -135,12 +141,7 @@ public final class Lander: @unchecked Sendable {
 
     /// Re-reads `_schemas`; subscribes to every table if new ones appeared.
     func subscribeToNewTables() async throws {
-        let catalog = self.catalog!
-        try await runBlocking { try catalog.reload() }
-        let known = catalog.tables
-        guard Set(known) != Set(tables) else { return }
-        logger.info("new tables to land: \(Set(known).subtracting(tables).sorted().joined(separator: ", "))")
-        tables = known
+        guard try await refreshTables() else { return }
         try consumer.subscribe(topics: tables.map(topics.table))
     }
 

@@ -1,0 +1,52 @@
+import Foundation
+import Kafka
+
+/// Land with nothing to do does not join its consumer group: joining costs a rebalance (about
+/// 3 s, the brokers' initial rebalance delay) before the first message. It first reads the
+/// group's committed offsets and the partitions' ends without joining, and joins only when some
+/// partition has messages past its commit.
+extension Lander {
+    /// Whether land should join the group and consume. Without `follow`, answers at once. In `run`
+    /// (follow until the producer finishes), waits until messages appear or the producer is done.
+    func waitForWork() async throws -> Bool {
+        while true {
+            if try await hasUnlandedMessages() { return true }
+            guard options.follow, let producerDone = options.finishWhenCaughtUp else { return !options.follow }
+            if producerDone.isStopped {
+                // Tables the producer created at the end (their schemas came after `prepare`).
+                return try await refreshTables() ? try await hasUnlandedMessages() : false
+            }
+            if stop.isStopped { return false }
+            try? await Task.sleep(for: .milliseconds(100))
+            _ = try await refreshTables()
+        }
+    }
+
+    /// Whether any partition of the landed tables has messages past the group's committed offset.
+    func hasUnlandedMessages() async throws -> Bool {
+        var metadataSettings = self.kafka
+        metadataSettings.properties["auto.offset.reset"] = nil // a consumer setting; the metadata client is not one
+        let (kafka, consumer) = (metadataSettings, self.consumer)
+        let landed = Set(tables.map(topics.table))
+        return try await runBlocking {
+            let metadata = try KafkaClusterMetadata.fetch(configuration: kafka)
+            let pairs = metadata.topics.filter { landed.contains($0.name) }
+                .flatMap { topic in topic.partitions.map { (topic: topic.name, partition: $0) } }
+            guard !pairs.isEmpty else { return false }
+            let ends = try consumer.endOffsets(pairs)
+            return zip(try consumer.committed(pairs), ends).contains { max($0.offset, 0) < $1.offset }
+        }
+    }
+
+    /// Re-reads `_schemas`; returns whether the set of tables changed (and takes the new set).
+    func refreshTables() async throws -> Bool {
+        guard options.tables == nil else { return false }
+        let catalog = self.catalog!
+        try await runBlocking { try catalog.reload() }
+        let known = catalog.tables
+        guard Set(known) != Set(tables) else { return false }
+        logger.info("new tables to land: \(Set(known).subtracting(tables).sorted().joined(separator: ", "))")
+        tables = known
+        return true
+    }
+}
