@@ -11,7 +11,9 @@ extension Lander {
     func waitForWork() async throws -> Bool {
         while true {
             if try await hasUnlandedMessages() { return true }
-            guard options.follow, let producerDone = options.finishWhenCaughtUp else { return !options.follow }
+            guard options.follow else { return false }
+            // Following for good: join now, and wait for messages as a member.
+            guard let producerDone = options.finishWhenCaughtUp else { return true }
             if producerDone.isStopped {
                 // Tables the producer created at the end (their schemas came after `prepare`).
                 return try await refreshTables() ? try await hasUnlandedMessages() : false
