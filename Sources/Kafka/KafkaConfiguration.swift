@@ -1,3 +1,5 @@
+import CRdKafka
+
 /// Settings shared by every Kafka client Sluice creates.
 ///
 /// `properties` are passed to librdkafka as they are (see its CONFIGURATION.md),
@@ -23,5 +25,21 @@ public struct KafkaConfiguration: Sendable {
         all.merge(defaults) { _, new in new }
         all.merge(properties) { _, new in new }
         return all
+    }
+}
+
+extension KafkaConfiguration {
+    /// Whether a librdkafka property holds a secret (passwords, SASL/JAAS and OAuth settings, PEM
+    /// keys): its value is masked wherever Sluice shows it.
+    public static func isSecretProperty(_ name: String) -> Bool {
+        let name = name.lowercased()
+        return ["password", "secret", "jaas", "oauthbearer.config", "key.pem", "token"].contains { name.contains($0) }
+    }
+
+    /// Checks every property with librdkafka without connecting; throws on the first one it rejects
+    /// (an unknown name or a bad value), with secret values masked.
+    public func validate() throws {
+        let conf = try RDKafkaClient.makeConfiguration(resolved(defaults: [:]))
+        rd_kafka_conf_destroy(conf)
     }
 }

@@ -73,8 +73,12 @@ final class RDKafkaClient: @unchecked Sendable {
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
             if rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError(code: .configuration,
-                                 message: "invalid property \(key): \(String(cBuffer: errorText))")
+                var reason = String(cBuffer: errorText)
+                // librdkafka quotes the rejected value; a secret's stays out of the message.
+                if KafkaConfiguration.isSecretProperty(key), !value.isEmpty {
+                    reason = reason.replacingOccurrences(of: value, with: "****")
+                }
+                throw KafkaError(code: .configuration, message: "invalid property \(key): \(reason)")
             }
         }
         return conf

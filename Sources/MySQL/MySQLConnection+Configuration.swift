@@ -17,6 +17,8 @@ extension MySQLConnection {
         public var connectTimeoutSeconds: UInt32 = 10
         /// Seconds a read may block before the connection counts as lost. Default 0 (no limit).
         public var readTimeoutSeconds: UInt32 = 0
+        /// TLS settings. Default: TLS when the server offers it, unverified (MySQL's `PREFERRED`).
+        public var tls = TLS()
 
         public init(host: String = "127.0.0.1", port: Int = 3306, user: String = "root",
                     password: Secret = Secret(""), database: String? = nil) {

@@ -43,14 +43,39 @@ public final class MySQLConnection: @unchecked Sendable {
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         var protocolTCP = MYSQL_PROTOCOL_TCP.rawValue
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolTCP)
+        configuration.tls.apply(to: handle)
 
         let connected = mysql_real_connect(
             handle, configuration.host, configuration.user, configuration.password.value,
             configuration.database, UInt32(configuration.port), nil, 0)
         guard connected != nil else {
-            let error = MySQLConnection.error(from: handle, context: "cannot connect to \(configuration.displayName)")
+            var error = MySQLConnection.error(from: handle, context: "cannot connect to \(configuration.displayName)")
+            if configuration.tls.mode == .preferred, error.errorNumber == 2026 {
+                // `preferred`: the server offers no TLS (or it failed), so plain TCP, as MySQL's clients do.
+                mysql_close(handle)
+                var plain = configuration
+                plain.tls.mode = .disabled
+                return try connectBlocking(plain)
+            }
+            if let advice = configuration.tls.advice(errorNumber: error.errorNumber, message: error.message) {
+                error.hint = advice
+            }
+            // Connector/C reports a wrong CA and a host name missing from the certificate alike: if the
+            // chain alone verifies, the host name is what failed.
+            if configuration.tls.mode == .verifyIdentity, error.errorNumber == 2026 {
+                var chainOnly = configuration
+                chainOnly.tls.mode = .verifyCA
+                if (try? connectBlocking(chainOnly)) != nil { error.hint = configuration.tls.hostNameAdvice }
+            }
             mysql_close(handle)
             throw error
+        }
+        // Connector/C goes on in plain TCP when the server offers no TLS, whatever ENFORCE says.
+        if ![.disabled, .preferred].contains(configuration.tls.mode), mysql_get_ssl_cipher(handle) == nil {
+            mysql_close(handle)
+            throw MySQLError(code: .unsupportedServer, errorNumber: 2026,
+                             message: "cannot connect to \(configuration.displayName): the server offers no TLS, and MYSQL_SSL_MODE=\(configuration.tls.mode.rawValue) requires it",
+                             hint: "enable TLS on the server (ssl_cert, ssl_key), or set MYSQL_SSL_MODE=preferred")
         }
         return MySQLConnection(handle: handle, configuration: configuration)
     }

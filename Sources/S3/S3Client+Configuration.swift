@@ -16,13 +16,31 @@ extension S3Client {
         public var endpoint: String?
         /// Signing region. Default `us-east-1`.
         public var region: String = "us-east-1"
-        public var credentials: AWSCredentials
+        /// Where request-signing credentials come from: fixed keys or a provider chain.
+        public var credentialSource: AWSCredentialSource
+        /// The fixed keys. Setting it makes them the source; with a chain as
+        /// the source it reads as empty keys (use `credentialSource`).
+        public var credentials: AWSCredentials {
+            get {
+                if case .fixed(let credentials, _) = credentialSource { return credentials }
+                return AWSCredentials(accessKeyID: "", secretAccessKey: Secret(""))
+            }
+            set {
+                if case .fixed(_, let description) = credentialSource {
+                    credentialSource = .fixed(newValue, description: description)
+                } else {
+                    credentialSource = .fixed(newValue, description: "static keys")
+                }
+            }
+        }
         /// Default: `.path` with a custom endpoint, `.virtualHost` on AWS.
         public var addressing: Addressing?
         /// Objects larger than this are uploaded in parts. Default 16 MiB.
         public var multipartThreshold: Int = 16 << 20
         /// Size of each part of a multipart upload (S3's minimum is 5 MiB). Default 8 MiB.
         public var partSize: Int = 8 << 20
+        /// PEM file of CAs to trust for an https endpoint instead of the system's (`AWS_CA_BUNDLE`). Default `nil`.
+        public var caBundle: String?
         /// Retries on 5xx, 429, timeouts and connection errors.
         public var retry = RetryPolicy()
         /// Upper bound for one attempt of an HTTP exchange, connecting included
@@ -30,10 +48,16 @@ extension S3Client {
         /// reconnecting until then). Default 60 s.
         public var requestTimeout: Duration = .seconds(60)
 
+        /// Signs with fixed keys.
         public init(endpoint: String? = nil, region: String = "us-east-1", credentials: AWSCredentials) {
+            self.init(endpoint: endpoint, region: region, credentialSource: .fixed(credentials, description: "static keys"))
+        }
+
+        /// Signs with whatever the source gives at the time of each request.
+        public init(endpoint: String? = nil, region: String = "us-east-1", credentialSource: AWSCredentialSource) {
             self.endpoint = endpoint
             self.region = region
-            self.credentials = credentials
+            self.credentialSource = credentialSource
         }
 
         var effectiveAddressing: Addressing { addressing ?? (endpoint == nil ? .virtualHost : .path) }

@@ -8,7 +8,6 @@ import NIOHTTP1
 /// request with SigV4 and retrying transient failures.
 public struct S3Client: Sendable {
     public let configuration: Configuration
-    let signer: SigV4Signer
     let http: HTTPClient
     let logger: Logger
 
@@ -16,8 +15,9 @@ public struct S3Client: Sendable {
     public init(configuration: Configuration, httpClient: HTTPClient = .shared,
                 logger: Logger = Logger(label: "sluice.s3")) {
         self.configuration = configuration
-        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3")
-        self.http = httpClient
+        // With AWS_CA_BUNDLE, a client that trusts it (`SluiceConfig` has checked the file; should it
+        // have become unreadable since, the system's CAs apply and the handshake fails, it never skips checks).
+        self.http = httpClient === HTTPClient.shared ? (try? S3Client.httpClient(for: configuration)) ?? httpClient : httpClient
         self.logger = logger
     }
 
@@ -28,8 +28,9 @@ public struct S3Client: Sendable {
         var body: ByteBuffer
     }
 
-    /// Sends one signed request, retrying what is worth retrying. Non-2xx
-    /// answers become `S3Error`s (404s too; callers that expect them catch them).
+    /// Sends one signed request, retrying what is worth retrying. Each attempt
+    /// is signed with the credentials current at that moment. Non-2xx answers
+    /// become `S3Error`s (404s too; callers that expect them catch them).
     func send(method: HTTPMethod, bucket: String, key: String? = nil, query: [(name: String, value: String)] = [],
               headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil,
               maxResponseBytes: Int = 64 << 20) async throws -> Response {
@@ -42,6 +43,8 @@ public struct S3Client: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            let credentials = try await configuration.credentialSource.credentials()
+            let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: "s3")
             let signed = signer.signedHeaders(method: method.rawValue, path: target.path, query: query,
                                               headers: [("host", target.host)] + headers, payloadHash: payloadHash)
             var request = HTTPClientRequest(url: target.base + target.path + (queryString.isEmpty ? "" : "?" + queryString))
@@ -63,9 +66,13 @@ public struct S3Client: Sendable {
                     return Response(status: status, headers: response.headers, body: data)
                 }
                 failure = S3Client.error(status: status, body: data, operation: operation, isBucketRequest: key == nil)
-                retryable = status >= 500 || status == 429
+                retryable = status >= 500 || status == 429 || (failure.isExpiredToken && attempt == 1)
+                if failure.isExpiredToken { await configuration.credentialSource.invalidate() }
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error where S3Client.isCertificateFailure(error) {
+                // Retrying cannot make a certificate trusted.
+                throw S3Client.certificateError(error, base: target.base, operation: operation, caBundle: configuration.caBundle)
             } catch {
                 failure = S3Error(code: .unreachable, operation: operation,
                                   message: "no answer from \(target.base): \(S3Client.describe(error))")

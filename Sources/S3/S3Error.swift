@@ -20,6 +20,12 @@ public struct S3Error: UserFacingError, Sendable {
         public static let badResponse = Code(name: "badResponse")
         /// Any other 4xx.
         public static let requestRejected = Code(name: "requestRejected")
+        /// No credential source is set up (static keys, web identity, profile, ECS, EC2).
+        public static let noCredentials = Code(name: "noCredentials")
+        /// A credential source is set up but could not give credentials.
+        public static let credentialSource = Code(name: "credentialSource")
+        /// A setting cannot be used as given (e.g. an unreadable AWS_CA_BUNDLE).
+        public static let badConfiguration = Code(name: "badConfiguration")
     }
 
     public var code: Code
@@ -47,6 +53,9 @@ public struct S3Error: UserFacingError, Sendable {
         return line
     }
 
+    /// The server says the session token has expired: new credentials may help.
+    var isExpiredToken: Bool { s3Code == "ExpiredToken" || s3Code == "TokenRefreshRequired" }
+
     /// What to do, for the failures a user can fix.
     var hint: String? {
         switch (code, s3Code) {
@@ -55,6 +64,8 @@ public struct S3Error: UserFacingError, Sendable {
         case (.accessDenied, _): return "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the key's permissions"
         case (.noSuchBucket, _): return "create the bucket or check S3_BUCKET"
         case (.unreachable, _): return "check S3_ENDPOINT and that the server is running (scripts/stack up)"
+        case (.noCredentials, _):
+            return "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"
         default: return nil
         }
     }

@@ -14,13 +14,13 @@ public enum Warehouse {
         options.connectTimeout = .seconds(configuration.connectTimeoutSeconds)
         var postgresConfiguration = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,
-            password: configuration.password.value, database: configuration.database, tls: .disable)
+            password: configuration.password.value, database: configuration.database, tls: try tls(configuration))
         postgresConfiguration.options = options
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: postgresConfiguration, id: 1, logger: logger)
         } catch {
-            throw WarehouseError.from(error, context: "cannot connect to \(configuration.user)@\(configuration.host):\(configuration.port)/\(configuration.database)")
+            throw WarehouseError.connectFailure(error, configuration: configuration)
         }
         do {
             let result = try await body(connection)
@@ -32,6 +32,16 @@ public enum Warehouse {
         } catch {
             try? await connection.close()
             throw error
+        }
+    }
+
+    /// postgres-nio's TLS setting, or one line naming the file that could not be read.
+    static func tls(_ configuration: WarehouseConfiguration) throws -> PostgresConnection.Configuration.TLS {
+        do {
+            return try configuration.tls.postgresTLS()
+        } catch {
+            throw WarehouseError(code: .badConfiguration,
+                                 message: "cannot use sslrootcert \(configuration.tls.rootCert ?? "(system)") for the warehouse: \(error)")
         }
     }
 

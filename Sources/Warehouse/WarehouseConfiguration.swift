@@ -14,6 +14,8 @@ public struct WarehouseConfiguration: Sendable {
     public var database: String = "warehouse"
     /// Seconds to wait for the connection. Default 10.
     public var connectTimeoutSeconds: Int64 = 10
+    /// TLS settings. Default: TLS when the server offers it, unverified (libpq's `prefer`).
+    public var tls = TLS()
 
     public init(host: String = "127.0.0.1", port: Int = 5432, user: String = "postgres",
                 password: Secret = Secret(""), database: String = "warehouse") {
@@ -38,10 +40,30 @@ public struct WarehouseConfiguration: Sendable {
         if let password = components.password { self.password = Secret(password.removingPercentEncoding ?? password) }
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         if !path.isEmpty { self.database = path }
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLS.Mode.init(rawValue:)) else {
+                    throw WarehouseError(code: .badConfiguration, message: "sslmode=\(item.value ?? "") in WAREHOUSE_URL is not one of "
+                                         + TLS.Mode.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                tls.mode = mode
+                sslModeInURL = true
+            case "sslrootcert":
+                tls.rootCert = item.value
+                sslRootCertInURL = true
+            default:
+                continue   // other libpq parameters (application_name, …) do not apply
+            }
+        }
     }
+
+    /// Whether the URL set `sslmode` / `sslrootcert` (they win over PGSSLMODE / PGSSLROOTCERT).
+    public private(set) var sslModeInURL = false
+    public private(set) var sslRootCertInURL = false
 
     /// The URL with the password masked, for messages.
     public var displayURL: String {
-        "postgres://\(user):\(password)@\(host):\(port)/\(database)"
+        "postgres://\(user):\(password)@\(host):\(port)/\(database)?sslmode=\(tls.mode.rawValue)"
     }
 }

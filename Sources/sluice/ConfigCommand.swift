@@ -15,6 +15,9 @@ struct ConfigCommand: AsyncParsableCommand {
         for entry in config.entries {
             table.add(entry.setting.key, entry.displayValue, entry.origin.description)
         }
+        for property in config.kafkaProperties {
+            table.add("kafka \(property.name)", property.displayValue, property.origin.description)
+        }
         print(table.rendered)
     }
 }

@@ -78,11 +78,13 @@ import Testing
         #expect(error?.summary.contains(".env") == true)
     }
 
+    /// Half a key pair is a configuration error. (With no keys at all, S3 uses the
+    /// AWS credential chain, which says what it tried: see AWSCredentialChainTests.)
     @Test func missingCredentialSaysHowToSetIt() throws {
-        let scratch = try Scratch(dotEnv: "", stack: "")
+        let scratch = try Scratch(dotEnv: "AWS_ACCESS_KEY_ID=AKIDONLYHALF\n", stack: "")
         let config = try SluiceConfig.load(environment: ["SLUICE_STACK_FILE": scratch.stackFile.path],
                                            workingDirectory: scratch.directory.path)
         let error = #expect(throws: ConfigError.self) { try config.s3() }
-        #expect(error?.summary.contains("AWS_ACCESS_KEY_ID is not set") == true)
+        #expect(error?.summary.contains("AWS_SECRET_ACCESS_KEY is not set") == true)
     }
 }

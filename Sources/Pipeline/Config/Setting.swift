@@ -33,6 +33,14 @@ extension Setting {
                                                help: "MySQL account that may create databases (sluice generate only)")
     public static let mysqlAdminPassword = Setting("SLUICE_MYSQL_ADMIN_PASSWORD", flag: "--mysql-admin-password", default: nil, secret: true,
                                                    help: "password of the MySQL admin account")
+    public static let mysqlSSLMode = Setting("MYSQL_SSL_MODE", flag: "--mysql-ssl-mode", default: "preferred",
+                                             help: "TLS to MySQL: disabled, preferred, required, verify_ca or verify_identity")
+    public static let mysqlSSLCA = Setting("MYSQL_SSL_CA", flag: "--mysql-ssl-ca", default: nil,
+                                           help: "PEM file of the CA(s) that signed the MySQL server's certificate")
+    public static let mysqlSSLCert = Setting("MYSQL_SSL_CERT", flag: "--mysql-ssl-cert", default: nil,
+                                             help: "PEM client certificate, for servers that require one")
+    public static let mysqlSSLKey = Setting("MYSQL_SSL_KEY", flag: "--mysql-ssl-key", default: nil,
+                                            help: "PEM private key of the client certificate")
     public static let kafkaBootstrap = Setting("KAFKA_BOOTSTRAP_SERVERS", flag: "--kafka-bootstrap-servers", default: "localhost:9092",
                                                help: "Kafka bootstrap servers, host:port[,host:port…]")
     public static let awsAccessKeyID = Setting("AWS_ACCESS_KEY_ID", flag: "--aws-access-key-id", default: nil, help: "S3 access key id")
@@ -46,14 +54,23 @@ extension Setting {
                                            aliases: ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"],
                                            help: "S3 endpoint URL; unset means AWS")
     public static let s3Bucket = Setting("S3_BUCKET", flag: "--s3-bucket", default: "sluice-lake", help: "the lake's bucket")
+    public static let awsCABundle = Setting("AWS_CA_BUNDLE", flag: "--aws-ca-bundle", default: nil,
+                                            help: "PEM file of CAs to trust for an https S3 endpoint instead of the system's")
     public static let warehouseURL = Setting("WAREHOUSE_URL", flag: "--warehouse-url", default: nil, secret: true,
-                                             help: "postgres://user:password@host:port/database (or libpq PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)")
+                                             help: "postgres://user:password@host:port/database[?sslmode=…&sslrootcert=…] (or libpq PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)")
+    public static let warehousePassword = Setting("WAREHOUSE_PASSWORD", flag: "WAREHOUSE_PASSWORD_FILE", default: nil, secret: true,
+                                                  help: "warehouse password when WAREHOUSE_URL has none")
+    public static let warehouseSSLMode = Setting("PGSSLMODE", flag: "--warehouse-sslmode", default: "prefer",
+                                                 help: "TLS to the warehouse (libpq's sslmode): disable, allow, prefer, require, verify-ca or verify-full; the URL's sslmode wins")
+    public static let warehouseSSLRootCert = Setting("PGSSLROOTCERT", flag: "--warehouse-sslrootcert", default: nil,
+                                                     help: "PEM file of the CA(s) for verify-ca/verify-full; the URL's sslrootcert wins")
 
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [
-        mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlAdminUser, mysqlAdminPassword,
+        mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlSSLMode, mysqlSSLCA, mysqlSSLCert, mysqlSSLKey,
+        mysqlAdminUser, mysqlAdminPassword,
         kafkaBootstrap,
-        awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket,
-        warehouseURL,
+        awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket, awsCABundle,
+        warehouseURL, warehousePassword, warehouseSSLMode, warehouseSSLRootCert,
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import MySQL
 import S3
@@ -8,10 +9,17 @@ import Warehouse
 extension SluiceConfig {
     /// The source database connection.
     public func mysql() throws -> MySQLConnection.Configuration {
-        MySQLConnection.Configuration(
+        var settings = MySQLConnection.Configuration(
             host: try required(.mysqlHost), port: try integer(.mysqlPort, in: 1...65535),
             user: try required(.mysqlUser), password: Secret(self[.mysqlPassword] ?? ""),
             database: try required(.mysqlDatabase))
+        let mode = try choice(.mysqlSSLMode, MySQLConnection.TLS.Mode.self)
+        settings.tls = MySQLConnection.TLS(mode: mode, ca: try file(.mysqlSSLCA), cert: try file(.mysqlSSLCert),
+                                           key: try file(.mysqlSSLKey))
+        if (mode == .verifyCA || mode == .verifyIdentity) && settings.tls.ca == nil {
+            throw ConfigError("MYSQL_SSL_MODE=\(mode.rawValue) needs MYSQL_SSL_CA, the PEM file of the CA that signed the server's certificate")
+        }
+        return settings
     }
 
     /// MySQL settings for the account that may create databases (`sluice generate`):
@@ -26,17 +34,30 @@ extension SluiceConfig {
     }
 
     /// The Kafka client settings.
+    /// The Kafka client settings, with the user's librdkafka properties (each checked by librdkafka).
     public func kafka() throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try required(.kafkaBootstrap))
+        var settings = KafkaConfiguration(bootstrapServers: try required(.kafkaBootstrap))
+        for property in kafkaProperties {
+            do {
+                try KafkaConfiguration(bootstrapServers: settings.bootstrapServers, properties: [property.name: property.value]).validate()
+            } catch let error as KafkaError {
+                throw ConfigError("\(error.message) (from \(property.origin)); fix it or unset it (librdkafka's CONFIGURATION.md lists the properties)")
+            }
+            settings.properties[property.name] = property.value
+        }
+        return settings
     }
 
     /// The S3 client settings.
+    /// Credentials: static keys when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+    /// are set, else the AWS SDKs' chain (web identity, profile, ECS, EC2).
     public func s3() throws -> S3Client.Configuration {
-        let credentials = AWSCredentials(accessKeyID: try required(.awsAccessKeyID),
-                                         secretAccessKey: Secret(try required(.awsSecretAccessKey)),
-                                         sessionToken: self[.awsSessionToken].flatMap { $0.isEmpty ? nil : Secret($0) })
-        return S3Client.Configuration(endpoint: self[.s3Endpoint], region: try required(.awsRegion),
-                                      credentials: credentials)
+        let region = try s3Region()
+        var settings = S3Client.Configuration(endpoint: self[.s3Endpoint], region: region,
+                                              credentialSource: try awsCredentialSource(region: region))
+        settings.caBundle = try file(.awsCABundle)
+        if let bundle = settings.caBundle { try S3Client.checkCABundle(bundle) }
+        return settings
     }
 
     /// The lake's bucket.
@@ -44,6 +65,33 @@ extension SluiceConfig {
 
     /// The warehouse connection.
     public func warehouse() throws -> WarehouseConfiguration {
-        try WarehouseConfiguration(url: try required(.warehouseURL))
+        var settings = try WarehouseConfiguration(url: try required(.warehouseURL))
+        if settings.password.value.isEmpty, let password = self[.warehousePassword] { settings.password = Secret(password) }
+        if !settings.sslModeInURL { settings.tls.mode = try choice(.warehouseSSLMode, WarehouseConfiguration.TLS.Mode.self) }
+        if !settings.sslRootCertInURL, let rootCert = try file(.warehouseSSLRootCert) { settings.tls.rootCert = rootCert }
+        if let rootCert = settings.tls.rootCert, !FileManager.default.isReadableFile(atPath: rootCert) {
+            throw ConfigError("sslrootcert \(rootCert) for the warehouse cannot be read; point sslrootcert (URL) or PGSSLROOTCERT at the CA's PEM file")
+        }
+        return settings
+    }
+
+    /// A setting that must be one of an enumeration's raw values.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ setting: Setting, _ type: Choice.Type) throws -> Choice where Choice.RawValue == String {
+        let text = try required(setting)
+        guard let value = Choice(rawValue: text.lowercased()) else {
+            let origin = resolved[setting.key]?.origin.description ?? "?"
+            throw ConfigError("\(setting.key)=\(text) (from \(origin)) must be one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// A setting naming a file that must be readable, or `nil` when unset.
+    func file(_ setting: Setting) throws -> String? {
+        guard let path = self[setting], !path.isEmpty else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            let origin = resolved[setting.key]?.origin.description ?? "?"
+            throw ConfigError("\(setting.key)=\(path) (from \(origin)) cannot be read; point it at a readable PEM file")
+        }
+        return path
     }
 }

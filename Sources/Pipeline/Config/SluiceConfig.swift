@@ -7,9 +7,11 @@ import Warehouse
 
 /// The effective configuration, loaded the same way by every command and by the tests.
 ///
-/// Precedence, highest first: command-line flag, environment variable,
-/// `.env` in the working directory, the stack file written by
-/// `scripts/stack up` (`.sluice/stack.env`), the built-in default.
+/// Precedence, highest first: command-line flag, environment variable (a secret also
+/// as `<NAME>_FILE`, a file holding it), `.env` in the working directory, the stack file
+/// written by `scripts/stack up` (`.sluice/stack.env` in the working directory, or
+/// `SLUICE_STACK_FILE`), the built-in default. Parent folders are never searched, so a file
+/// planted above the project cannot redirect connections.
 public struct SluiceConfig: Sendable {
     /// Where a value came from.
     public enum Origin: Sendable, Hashable, CustomStringConvertible {
@@ -17,6 +19,8 @@ public struct SluiceConfig: Sendable {
         case environment(String)
         case dotEnv(path: String, name: String)
         case stackFile(path: String)
+        /// A secret read from the file a `<NAME>_FILE` variable names.
+        case file(path: String, variable: String)
         case defaultValue
         case derived(String)
 
@@ -26,6 +30,7 @@ public struct SluiceConfig: Sendable {
             case .environment(let name): return "environment \(name)"
             case .dotEnv(let path, let name): return ".env \(name) (\(path))"
             case .stackFile(let path): return "stack file (\(path))"
+            case .file(let path, let variable): return "file \(path) (\(variable))"
             case .defaultValue: return "default"
             case .derived(let text): return text
             }
@@ -50,15 +55,40 @@ public struct SluiceConfig: Sendable {
     public private(set) var resolved: [String: Resolved]
     /// The stack file that was read, if any.
     public let stackFilePath: String?
+    /// librdkafka properties the user set (`KAFKA_<PROPERTY>`, `--kafka-property`), by name.
+    public var kafkaProperties: [KafkaProperty] = []
+    /// Things worth saying once per command (a secrets file others can read); the CLI logs them.
+    public var warnings: [String] = []
+    /// The environment's AWS variables (plus `HOME` and `PATH`), where the AWS
+    /// credential chain looks for web identity, profile and container settings.
+    public var awsEnvironment: [String: String] = [:]
 
-    /// Loads the configuration. `flags` maps setting keys (e.g. `MYSQL_HOST`) to values given on the command line.
-    public static func load(flags: [String: String] = [:],
+    /// Loads the configuration. `flags` maps setting keys (e.g. `MYSQL_HOST`) to values given on the
+    /// command line; `kafkaProperties` are `--kafka-property name=value` flags.
+    public static func load(flags: [String: String] = [:], kafkaProperties: [String] = [],
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> SluiceConfig {
         let dotEnvPath = (workingDirectory as NSString).appendingPathComponent(".env")
         let dotEnv = try EnvFile.load(path: dotEnvPath) ?? [:]
-        let stackPath = environment["SLUICE_STACK_FILE"] ?? findStackFile(from: workingDirectory)
+        let stackPath = environment["SLUICE_STACK_FILE"] ?? stackFile(in: workingDirectory)
         let stack = try stackPath.flatMap { try EnvFile.load(path: $0) } ?? [:]
+        var warnings: [String] = []
+        func checkExposure(_ path: String, _ layer: [String: String]) {
+            let secrets = Setting.all.filter(\.isSecret).flatMap { [$0.key] + $0.aliases }
+            if layer.keys.contains(where: { secrets.contains($0) || KafkaConfiguration.isSecretProperty($0) }),
+               let warning = SecretFile.exposureWarning(path, holding: "secrets") {
+                warnings.append(warning)
+            }
+        }
+        checkExposure(dotEnvPath, dotEnv)
+        if let stackPath { checkExposure(stackPath, stack) }
+        /// A secret from the file a `<NAME>_FILE` variable of `layer` names.
+        func fromFile(_ setting: Setting, _ layer: [String: String]) throws -> Resolved? {
+            guard setting.isSecret, let name = ([setting.key] + setting.aliases).map({ $0 + "_FILE" }).first(where: { layer[$0] != nil }),
+                  let path = layer[name] else { return nil }
+            if let warning = SecretFile.exposureWarning(path, holding: "a secret (\(name))") { warnings.append(warning) }
+            return Resolved(setting: setting, value: try SecretFile.read(path, variable: name), origin: .file(path: path, variable: name))
+        }
 
         var resolved: [String: Resolved] = [:]
         for setting in Setting.all {
@@ -68,8 +98,12 @@ public struct SluiceConfig: Sendable {
                 entry = Resolved(setting: setting, value: value, origin: .flag(setting.flag))
             } else if let name = names.first(where: { environment[$0] != nil }) {
                 entry = Resolved(setting: setting, value: environment[name], origin: .environment(name))
+            } else if let file = try fromFile(setting, environment) {
+                entry = file
             } else if let name = names.first(where: { dotEnv[$0] != nil }) {
                 entry = Resolved(setting: setting, value: dotEnv[name], origin: .dotEnv(path: dotEnvPath, name: name))
+            } else if let file = try fromFile(setting, dotEnv) {
+                entry = file
             } else if let name = names.first(where: { stack[$0] != nil }), let stackPath {
                 entry = Resolved(setting: setting, value: stack[name], origin: .stackFile(path: stackPath))
             } else if setting == .warehouseURL, let url = urlFromLibpq(environment) {
@@ -77,7 +111,13 @@ public struct SluiceConfig: Sendable {
             }
             resolved[setting.key] = entry
         }
-        return SluiceConfig(resolved: resolved, stackFilePath: stackPath)
+        var config = SluiceConfig(resolved: resolved, stackFilePath: stackPath)
+        config.kafkaProperties = try KafkaProperty.collect(flags: kafkaProperties, environment: environment,
+                                                           dotEnv: dotEnv, dotEnvPath: dotEnvPath)
+        if let warning = S3Client.plainHTTPWarning(endpoint: config[.s3Endpoint]) { warnings.append(warning) }
+        config.warnings = warnings
+        config.awsEnvironment = environment.filter { $0.key.hasPrefix("AWS_") || $0.key == "HOME" || $0.key == "PATH" }
+        return config
     }
 
     /// The value of a setting, or `nil` when unset.
@@ -106,16 +146,10 @@ public struct SluiceConfig: Sendable {
         return number
     }
 
-    /// Looks for `.sluice/stack.env` in the directory and its parents.
-    static func findStackFile(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory).standardizedFileURL
-        while true {
-            let candidate = current.appendingPathComponent(".sluice/stack.env").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { return nil }
-            current = parent
-        }
+    /// `.sluice/stack.env` in the working directory, if there is one (never in a parent folder).
+    static func stackFile(in directory: String) -> String? {
+        let candidate = URL(fileURLWithPath: directory).appendingPathComponent(".sluice/stack.env").path
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 
     /// `postgres://…` built from libpq's variables, when PGHOST or PGDATABASE is set.

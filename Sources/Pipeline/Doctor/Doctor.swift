@@ -44,7 +44,10 @@ public enum Doctor {
         }
         let metadata = binlog.logsColumnNames ? "row metadata FULL"
             : "row metadata \(binlog.rowMetadata ?? "not supported"): column names are not logged, so rows are checked by type only (set binlog_row_metadata=FULL to check them by name)"
-        return "\(connection.serverVersion) at \(settings.displayName); binlog \(binlog.format), row image \(binlog.rowImage), \(metadata), server_id \(binlog.serverID)"
+        let tlsVersion = try await connection.query("SHOW SESSION STATUS LIKE 'Ssl_version'").rows.first?[1] ?? ""
+        let tls = tlsVersion.isEmpty ? "plain TCP (MYSQL_SSL_MODE=\(settings.tls.mode.rawValue))"
+            : "\(tlsVersion) (MYSQL_SSL_MODE=\(settings.tls.mode.rawValue)\([.verifyCA, .verifyIdentity].contains(settings.tls.mode) ? ", verified" : ", not verified"))"
+        return "\(connection.serverVersion) at \(settings.displayName) over \(tls); binlog \(binlog.format), row image \(binlog.rowImage), \(metadata), server_id \(binlog.serverID)"
     }
 
     /// Cluster metadata: broker count and topics.
@@ -57,7 +60,8 @@ public enum Doctor {
         return "\(brokers) broker\(brokers == 1 ? "" : "s") at \(settings.bootstrapServers), \(metadata.topics.count) topics"
     }
 
-    /// The bucket exists and a signed put, get and delete round-trip.
+    /// The bucket exists and a signed put, get and delete round-trip; says
+    /// where the credentials came from (never the secret).
     static func checkS3(_ config: SluiceConfig) async throws -> String {
         var settings = try config.s3()
         settings.retry = .init(maxAttempts: 2, initialBackoff: .milliseconds(100))
@@ -73,14 +77,22 @@ public enum Doctor {
         guard back == payload else {
             throw S3Error(code: .badResponse, operation: "GET s3://\(bucket)/\(key)", message: "read back different bytes than were written")
         }
-        return "bucket \(bucket) at \(settings.endpoint ?? "AWS") (\(settings.region)): signed put/get/delete ok"
+        let source = try await settings.credentialSource.describe()
+        return "bucket \(bucket) at \(settings.endpoint ?? "AWS") (\(settings.region)): signed put/get/delete ok; credentials: \(source)"
     }
 
     /// `SELECT version()`.
     static func checkWarehouse(_ config: SluiceConfig) async throws -> String {
         let settings = try config.warehouse()
-        let version = try await Warehouse.serverVersion(settings)
+        let (version, tlsVersion) = try await Warehouse.withConnection(settings) { connection in
+            let session = WarehouseSession(connection: connection)
+            return (try await session.scalar("SELECT version()") ?? "",
+                    try await session.scalar("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl") ?? "")
+        }
         let short = version.split(separator: " ").prefix(2).joined(separator: " ")
-        return "\(short) at \(settings.user)@\(settings.host):\(settings.port)/\(settings.database)"
+        let verified = [.verifyCA, .verifyFull].contains(settings.tls.mode) || (settings.tls.mode == .require && settings.tls.rootCert != nil)
+        let tls = tlsVersion.isEmpty ? "plain TCP (sslmode=\(settings.tls.mode.rawValue))"
+            : "\(tlsVersion) (sslmode=\(settings.tls.mode.rawValue), \(verified ? "verified" : "not verified"))"
+        return "\(short) at \(settings.user)@\(settings.host):\(settings.port)/\(settings.database) over \(tls)"
     }
 }
