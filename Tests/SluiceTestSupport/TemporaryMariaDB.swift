@@ -13,7 +13,7 @@ public final class TemporaryMariaDB: @unchecked Sendable {
     public init(options: [String]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-mariadb-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = 20000 + Int.random(in: 0..<5000)
+        port = 23000 + Int.random(in: 0..<2000)   // clear of TemporarySeaweedFS (20000–22453, 30000–32453)
         let asRoot = getuid() == 0 ? ["--user=root"] : []
         let data = directory.appendingPathComponent("data").path
         try Self.run("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(data)",

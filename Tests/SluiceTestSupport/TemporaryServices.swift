@@ -35,8 +35,10 @@ public final class TemporarySeaweedFS: @unchecked Sendable {
     public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-weed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
-        // Each port p also takes p + 10000 for gRPC: keep all of them within 30000–54999.
-        basePort = 30_000 + Int.random(in: 0..<100) * 50
+        // Each port p also takes p + 10000 for gRPC. All of them stay below Linux's ephemeral range
+        // (32768 and up), where the dev Kafka's brokers and every client connection take ports:
+        // a volume server that lost its port to one of those crashed at start (seen in CI).
+        basePort = 20_000 + Int.random(in: 0..<50) * 50
         port = basePort
         let values = try TestStack.stackValues()
         let identities = """
