@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "MySQL",
-            dependencies: ["CMariaDB", "SluiceSupport"]
+            dependencies: ["CMariaDB", "CCompression", "SluiceSupport"]
         ),
         .target(
             name: "S3",
@@ -82,7 +82,7 @@ let package = Package(
 
         .testTarget(name: "S3Tests", dependencies: ["S3", "Pipeline", "SluiceTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Pipeline", "SluiceTestSupport"]),
-        .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline", "SluiceTestSupport"]),
+        .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline", "SluiceTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline", "SluiceTestSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport", "Parquet"], exclude: ["Fixtures"]),

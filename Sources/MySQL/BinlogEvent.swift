@@ -51,14 +51,29 @@ public struct BinlogRowsEvent: Sendable {
     public var nextPosition: UInt64
     /// Seconds since 1970 when the statement ran.
     public var timestamp: UInt32
+    /// Changes before this event at the same `position`: row events unpacked from one MySQL
+    /// transaction payload share its position and count their changes on from here. 0 otherwise.
+    public var firstChange: Int = 0
+
+    public init(map: BinlogTableMap, kind: BinlogRowKind, rows: [[BinlogValue?]], position: UInt64, nextPosition: UInt64,
+                timestamp: UInt32, firstChange: Int = 0) {
+        (self.map, self.kind, self.rows, self.position, self.nextPosition, self.timestamp, self.firstChange) =
+            (map, kind, rows, position, nextPosition, timestamp, firstChange)
+    }
+
+    /// Row changes the event holds (an update is a before and an after image).
+    public var changeCount: Int { kind == .update ? rows.count / 2 : rows.count }
 }
 
 /// The events Sluice acts on; everything else is `.other`.
 public enum BinlogEvent: Sendable {
     /// The stream switched to `file` (the first event of every stream too).
     case rotate(file: String, position: UInt64)
-    /// A MariaDB GTID (`domain-server-sequence`) that starts a transaction.
+    /// A GTID that starts a transaction: MariaDB's `domain-server-sequence` or MySQL's `uuid:n`.
     case gtid(String, nextPosition: UInt64)
+    /// Row changes to a table that Sluice cannot read exactly (e.g. MySQL's partial JSON updates):
+    /// that table must stop, naming `reason`.
+    case refusedRows(BinlogTableMap, reason: String, position: UInt64, nextPosition: UInt64)
     /// A table's row-image layout, sent before the row events that use it.
     case tableMap(BinlogTableMap, nextPosition: UInt64)
     case rows(BinlogRowsEvent)

@@ -18,8 +18,10 @@ public final class BinlogReader {
     private let stopAtEnd: Bool
     /// Bytes of checksum at the end of every event (4 with CRC32, else 0).
     private let checksumLength: Int
-    /// What each TABLE_MAP said, by table id, with a row decoder for its columns.
-    private var tableMaps: [UInt64: (map: BinlogTableMap, decoder: BinlogRowDecoder)] = [:]
+    /// What each TABLE_MAP said, by table id, and the decoder for events read from raw bytes.
+    private var parser = BinlogEventParser()
+    /// Events unpacked from one MySQL transaction payload, still to be returned.
+    private var pending: [BinlogEvent] = []
 
     /// Opens the stream at `position`.
     public init(configuration: MySQLConnection.Configuration, from position: BinlogPosition, replicaServerID: UInt32,
@@ -56,6 +58,7 @@ public final class BinlogReader {
 
     /// The next event, or `nil` at the end of the log when opened with `stopAtEnd`.
     public func next() throws -> BinlogEvent? {
+        if !pending.isEmpty { return pending.removeFirst() }
         // Connector/C keeps the last error until cleared; clear it so an
         // end-of-stream NULL is not mistaken for a failure.
         rpl.pointee.error_no = 0
@@ -68,10 +71,24 @@ public final class BinlogReader {
         defer { mariadb_free_rpl_event(event) }
         let e = event.pointee
         let nextPosition = UInt64(e.next_event_pos)
+        let type = e.event_type.rawValue
+        // MySQL-only events (GTIDs, partial JSON updates, compressed transactions): from raw bytes.
+        if [33, 39, 40].contains(type) {
+            let position = nextPosition - UInt64(e.event_length)
+            let body = try body(of: e)
+            guard type == 40 else {
+                return try parser.decode(type: UInt8(type), body: body, position: position, nextPosition: nextPosition, timestamp: e.timestamp)
+            }
+            var events = try BinlogTransactionPayload(body: body).decode(with: &parser, position: position, nextPosition: nextPosition)
+            guard !events.isEmpty else { return .other(type: type, nextPosition: nextPosition) }
+            let first = events.removeFirst()
+            pending = events
+            return first
+        }
         switch e.event_type {
         case TABLE_MAP_EVENT:
             let map = try BinlogTableMap(body: try body(of: e))
-            tableMaps[map.tableID] = (map, BinlogRowDecoder(map: map))
+            parser.register(map)
             return .tableMap(map, nextPosition: nextPosition)
         case WRITE_ROWS_EVENT, UPDATE_ROWS_EVENT, DELETE_ROWS_EVENT, WRITE_ROWS_EVENT_V1, UPDATE_ROWS_EVENT_V1,
              DELETE_ROWS_EVENT_V1:
@@ -123,9 +140,7 @@ public final class BinlogReader {
         case UPDATE_ROWS_EVENT, UPDATE_ROWS_EVENT_V1: kind = .update
         default: kind = .delete
         }
-        guard let entry = tableMaps[rowsEvent.table_id] else {
-            throw MySQLError(code: .queryFailed, message: "a row event refers to table id \(rowsEvent.table_id) without its table map")
-        }
+        let entry = try parser.map(forTableID: UInt64(rowsEvent.table_id))
         let count = Int(rowsEvent.column_count)
         func bitmap(_ pointer: UnsafeMutablePointer<UInt8>?) -> [Bool]? {
             guard let pointer else { return nil }

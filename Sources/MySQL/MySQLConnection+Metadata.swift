@@ -9,6 +9,13 @@ public struct BinlogSettings: Sendable, Equatable {
     public var serverID: UInt32
     /// `binlog_row_metadata` (`FULL`, `MINIMAL`, `NO_LOG`); `nil` on servers without it (MariaDB < 10.5, MySQL < 8.0.1).
     public var rowMetadata: String?
+    /// `MariaDB` or `MySQL`, from `@@version` and `@@version_comment`.
+    public var flavour: String = "MySQL"
+    /// Settings with which Sluice stops tables or the stream instead of reading them: MariaDB's
+    /// `log_bin_compress` (compressed row events) and MySQL's `binlog_row_value_options=PARTIAL_JSON`.
+    public var refused: [String] = []
+    /// MySQL's `binlog_transaction_compression` (read; noted by `doctor`).
+    public var transactionCompression: Bool = false
 
     /// Whether TABLE_MAP events name their columns, so every row image is checked by name.
     public var logsColumnNames: Bool { rowMetadata?.uppercased() == "FULL" }
@@ -37,8 +44,29 @@ extension MySQLConnection {
             throw MySQLError(code: .queryFailed, message: "the server returned no binlog settings")
         }
         let metadata = (try? queryBlocking("SELECT @@binlog_row_metadata"))?.scalar
-        return BinlogSettings(logBin: row[0] == "1", format: row[1] ?? "", rowImage: row[2] ?? "",
-                              serverID: UInt32(row[3] ?? "") ?? 0, rowMetadata: metadata)
+        var settings = BinlogSettings(logBin: row[0] == "1", format: row[1] ?? "", rowImage: row[2] ?? "",
+                                      serverID: UInt32(row[3] ?? "") ?? 0, rowMetadata: metadata)
+        let version = (try? queryBlocking("SELECT CONCAT(@@version, ' ', @@version_comment)"))?.scalar ?? ""
+        settings.flavour = version.localizedCaseInsensitiveContains("mariadb") ? "MariaDB" : "MySQL"
+        // Each variable exists on one flavour only; a missing one reads as off.
+        func variable(_ name: String) -> String { ((try? queryBlocking("SELECT @@\(name)"))?.scalar ?? "").uppercased() }
+        if ["1", "ON"].contains(variable("log_bin_compress")) {
+            settings.refused.append("log_bin_compress=ON (compressed row events stop extract; turn it off)")
+        }
+        if variable("binlog_row_value_options").contains("PARTIAL_JSON") {
+            settings.refused.append("binlog_row_value_options=PARTIAL_JSON (partial JSON updates stop their table; set it to '')")
+        }
+        settings.transactionCompression = ["1", "ON"].contains(variable("binlog_transaction_compression"))
+        return settings
+    }
+
+    /// How long the server keeps binlog files, in seconds (`binlog_expire_logs_seconds`, else
+    /// `expire_logs_days`); `nil` when they are kept until purged by hand.
+    public func binlogRetentionSecondsBlocking() throws -> Int? {
+        let seconds = (try? queryBlocking("SELECT @@binlog_expire_logs_seconds"))?.scalar.flatMap { Int($0) } ?? 0
+        if seconds > 0 { return seconds }
+        let days = (try? queryBlocking("SELECT @@expire_logs_days"))?.scalar.flatMap { Double($0) } ?? 0
+        return days > 0 ? Int(days * 86_400) : nil
     }
 
     /// The base tables of a database, in name order.

@@ -23,15 +23,24 @@ extension MySQLConnection {
         return try currentBinlogPositionBlocking()
     }
 
-    /// `SHOW MASTER STATUS`: where the server is writing now.
+    /// `SHOW MASTER STATUS` (`SHOW BINARY LOG STATUS` on MySQL ≥ 8.4, which removed the
+    /// former): where the server is writing now, with MariaDB's GTID position or MySQL's
+    /// executed GTID set.
     public func currentBinlogPositionBlocking() throws -> BinlogPosition {
-        let status = try queryBlocking("SHOW MASTER STATUS")
+        let status: MySQLResultSet
+        do {
+            status = try queryBlocking("SHOW MASTER STATUS")
+        } catch let error as MySQLError where error.errorNumber == 1064 {
+            status = try queryBlocking("SHOW BINARY LOG STATUS")
+        }
         guard let row = status.rows.first, let file = row[0], let position = row[1].flatMap(UInt64.init) else {
             throw MySQLError(code: .unsupportedServer, message: "the server has no binary log (SHOW MASTER STATUS is empty)",
                              hint: "start it with log_bin and binlog_format=ROW")
         }
-        let gtid = (try? queryBlocking("SELECT @@gtid_binlog_pos"))?.scalar
-        return BinlogPosition(file: file, position: position, gtid: gtid.flatMap { $0.isEmpty ? nil : $0 })
+        let mariadbGTID = (try? queryBlocking("SELECT @@gtid_binlog_pos"))?.scalar
+        let mysqlGTIDs = row.count > 4 ? row[4]?.replacingOccurrences(of: "\n", with: "") : nil
+        let gtid = [mariadbGTID, mysqlGTIDs].compactMap { $0 }.first { !$0.isEmpty }
+        return BinlogPosition(file: file, position: position, gtid: gtid)
     }
 
     /// The binlog files the server still has, with their sizes.

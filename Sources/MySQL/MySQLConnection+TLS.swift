@@ -24,6 +24,10 @@ extension MySQLConnection {
         /// PEM client certificate and key, for accounts that `REQUIRE X509`.
         public var cert: String?
         public var key: String?
+        /// PEM file of the server's RSA public key, for MySQL's `caching_sha2_password` and
+        /// `sha256_password` over plain TCP (with TLS they need none). Without it, Connector/C asks
+        /// the server for the key, which a man in the middle could answer.
+        public var serverPublicKey: String?
 
         public init(mode: Mode = .preferred, ca: String? = nil, cert: String? = nil, key: String? = nil) {
             self.mode = mode
@@ -34,6 +38,7 @@ extension MySQLConnection {
 
         /// Sets Connector/C's options on a handle before `mysql_real_connect`.
         func apply(to handle: UnsafeMutablePointer<MYSQL>) {
+            if let serverPublicKey { mysql_options(handle, MYSQL_SERVER_PUBLIC_KEY, serverPublicKey) }
             guard mode != .disabled else { return }
             // Connector/C's ENFORCE turns TLS on and requires it; `preferred` falls back to plain
             // TCP in `connectBlocking` when the TLS attempt fails.

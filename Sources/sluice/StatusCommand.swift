@@ -38,8 +38,9 @@ struct StatusCommand: AsyncParsableCommand {
             lines.append("extract  ✗ \(problem)")
         } else if let checkpoint = extract.checkpoint {
             let behind = extract.bytesBehind.map { $0 == 0 ? "caught up" : "\($0) binlog bytes behind" } ?? "behind (binlog file purged?)"
+            let retention = extract.binlogRetentionSeconds.map { "binlogs kept \(BinlogRetentionGuard.duration(Double($0)))" } ?? "binlogs kept until purged"
             lines.append("extract  source at \(extract.sourcePosition), checkpoint \(checkpoint): \(behind)"
-                         + (extract.snapshotComplete == false ? " (snapshot in progress)" : ""))
+                         + (extract.snapshotComplete == false ? " (snapshot in progress; \(retention))" : ""))
         } else {
             lines.append("extract  source at \(extract.sourcePosition); no checkpoint for \(status.prefix) yet (run sluice extract or sluice run)")
         }

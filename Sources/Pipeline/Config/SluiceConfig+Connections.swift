@@ -16,6 +16,7 @@ extension SluiceConfig {
         let mode = try choice(.mysqlSSLMode, MySQLConnection.TLS.Mode.self)
         settings.tls = MySQLConnection.TLS(mode: mode, ca: try file(.mysqlSSLCA), cert: try file(.mysqlSSLCert),
                                            key: try file(.mysqlSSLKey))
+        settings.tls.serverPublicKey = try file(.mysqlServerPublicKey)
         if (mode == .verifyCA || mode == .verifyIdentity) && settings.tls.ca == nil {
             throw ConfigError("MYSQL_SSL_MODE=\(mode.rawValue) needs MYSQL_SSL_CA, the PEM file of the CA that signed the server's certificate")
         }

@@ -47,7 +47,10 @@ public enum Doctor {
         let tlsVersion = try await connection.query("SHOW SESSION STATUS LIKE 'Ssl_version'").rows.first?[1] ?? ""
         let tls = tlsVersion.isEmpty ? "plain TCP (MYSQL_SSL_MODE=\(settings.tls.mode.rawValue))"
             : "\(tlsVersion) (MYSQL_SSL_MODE=\(settings.tls.mode.rawValue)\([.verifyCA, .verifyIdentity].contains(settings.tls.mode) ? ", verified" : ", not verified"))"
-        return "\(connection.serverVersion) at \(settings.displayName) over \(tls); binlog \(binlog.format), row image \(binlog.rowImage), \(metadata), server_id \(binlog.serverID)"
+        var line = "\(binlog.flavour) \(connection.serverVersion) at \(settings.displayName) over \(tls); binlog \(binlog.format), row image \(binlog.rowImage), \(metadata), server_id \(binlog.serverID)"
+        if binlog.transactionCompression { line += ", transaction compression on (read)" }
+        if !binlog.refused.isEmpty { line += "; REFUSED: " + binlog.refused.joined(separator: "; ") }
+        return line
     }
 
     /// Cluster metadata: broker count and topics.

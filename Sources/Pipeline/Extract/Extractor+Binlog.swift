@@ -146,6 +146,14 @@ extension Extractor {
             if sent > 0 { state.sentUpTo = at }
             summary.binlogRows += sent
             return sent
+        case .refusedRows(let map, let reason, let position, let next):
+            state.advance(to: next)
+            let at = BinlogPosition(file: state.position.file, position: position)
+            if map.database == database, captured.contains(map.table), let entry = checkpoint.tables[map.table],
+               entry.state == .streaming || entry.state == .snapshotting, at >= entry.position {
+                stopTable(map.table, at: at, because: reason,
+                          remedy: "Change that setting on the server (binlog_row_value_options=''), then run sluice extract --resnapshot \(map.table)")
+            }
         case .commit(let next, _):
             state.advance(to: next)
             endTransaction(&state)
@@ -180,6 +188,13 @@ extension Extractor {
     private func requireGTIDContinues(_ gtid: String, state: inout ReaderState) throws {
         defer { state.expectedAfterGTID = nil }
         guard let previous = state.expectedAfterGTID?.split(separator: ",").first else { return }
+        if let goesBack = MySQLGTID.goesBack(from: String(previous), to: gtid) {
+            // MySQL's `uuid:n`: the same server's numbers only grow.
+            guard goesBack else { return }
+            throw MySQLError(code: .unsupportedServer,
+                             message: "the binlog at \(state.position.file) continues with GTID \(gtid) after \(previous): it is not the log Sluice was reading (RESET BINARY LOGS AND GTIDS, or another server)",
+                             hint: "take a new snapshot with sluice extract --reset")
+        }
         let old = previous.split(separator: "-"), new = gtid.split(separator: "-")
         guard old.count == 3, new.count == 3, old[0] == new[0], let oldSequence = UInt64(old[2]), let newSequence = UInt64(new[2]) else { return }
         if newSequence <= oldSequence {
@@ -224,7 +239,7 @@ extension Extractor {
         var changes = 0
         func source() -> SourcePosition {
             defer { index += 1 }
-            return SourcePosition(file: position.file, position: position.position, gtid: gtid, row: index,
+            return SourcePosition(file: position.file, position: position.position, gtid: gtid, row: rows.firstChange + index,
                                   timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false, sequence: sequence)
         }
         switch rows.kind {

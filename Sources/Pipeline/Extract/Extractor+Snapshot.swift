@@ -22,6 +22,7 @@ extension Extractor {
         let version = try registry.register(schema, epoch: checkpoint.epoch)
         if hadData { try sendTruncate(version, at: floor) }
         jobs[table] = SnapshotJob(table: table, schema: version)
+        jobs[table]?.estimatedRows = definition.estimatedRows
         checkpoint.tables[table] = .init(state: .snapshotting, position: floor, snapshot: .init(version: version.version))
         logger.notice("table \(table): snapshot from binlog \(floor) (schema version \(version.version))\(reason.map { ": \($0)" } ?? "")")
         observer.snapshotStarted(table: table, estimatedRows: definition.estimatedRows, rowsAlreadySent: 0)
@@ -104,8 +105,22 @@ extension Extractor {
                 return sent
             }
             sent += max(0, job.rows - before)
+            checkRetention(job)
         }
         return sent
+    }
+
+    /// Every 30 s of a snapshot: warns once if it may outlast the binlog retention (see `BinlogRetentionGuard`).
+    func checkRetention(_ job: SnapshotJob) {
+        guard !job.retentionWarned, Date().timeIntervalSince(job.retentionCheckedAt) >= 30 else { return }
+        job.retentionCheckedAt = Date()
+        if binlogRetention == nil { binlogRetention = .some(try? metadata.binlogRetentionSecondsBlocking()) }
+        if let warning = BinlogRetentionGuard.warning(table: job.table, elapsed: Date().timeIntervalSince(job.started),
+                                                      rowsSent: job.rows, rowsAtStart: job.rowsAtStart,
+                                                      estimatedRows: job.estimatedRows, retentionSeconds: binlogRetention ?? nil) {
+            job.retentionWarned = true
+            logger.warning("\(warning)")
+        }
     }
 
     /// A chunk that could not be read (the table changed under it, the connection broke):

@@ -36,6 +36,8 @@ public final class Extractor: @unchecked Sendable {
     var captureAll = true
     /// Snapshots in progress or waiting, by table (one reads at a time, in name order).
     var jobs: [String: SnapshotJob] = [:]
+    /// The server's binlog retention in seconds, read at the first snapshot check (`.some(nil)`: kept until purged).
+    var binlogRetention: Int??
     var serverID: UInt32 = 0
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.

@@ -23,6 +23,11 @@ final class SnapshotJob {
     var retryAfter = Date.distantPast
     let started = Date()
     let rowsAtStart: Int
+    /// The table's row count estimate when the snapshot began (information_schema), 0 if unknown.
+    var estimatedRows = 0
+    /// When the binlog retention was last compared with this snapshot, and whether it warned.
+    var retentionCheckedAt = Date.distantPast
+    var retentionWarned = false
 
     init(table: String, schema: TableSchema, lastKey: [String?]? = nil, rows: Int = 0) {
         self.table = table

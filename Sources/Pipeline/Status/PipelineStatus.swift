@@ -9,6 +9,8 @@ public struct PipelineStatus: Sendable {
         public var snapshotComplete: Bool?
         /// Binlog bytes between the checkpoint and the source's current position.
         public var bytesBehind: Int64?
+        /// How long the server keeps binlogs (`nil`: until purged by hand).
+        public var binlogRetentionSeconds: Int?
         /// Tables extract stopped (they cannot go on exactly until snapshotted again).
         public var stoppedTables: [StoppedTable] = []
         public var problem: String?
@@ -77,6 +79,7 @@ public struct PipelineStatus: Sendable {
                 ("source_position", .string(extract.sourcePosition)), ("checkpoint", string(extract.checkpoint)),
                 ("snapshot_complete", extract.snapshotComplete.map(JSONValue.bool) ?? .null),
                 ("bytes_behind", number(extract.bytesBehind)), ("problem", string(extract.problem)),
+                ("binlog_retention_seconds", number(extract.binlogRetentionSeconds.map(Int64.init))),
                 ("stopped_tables", Self.json(extract.stoppedTables)),
             ])),
             ("land", .object([

@@ -50,7 +50,10 @@ public struct StatusProbe: Sendable {
     func extract(_ topics: ExtractTopics) async throws -> PipelineStatus.Extract {
         var result = PipelineStatus.Extract()
         let mysql = try await MySQLConnection.connect(try config.mysql())
-        let (current, logs) = try await runBlocking { (try mysql.currentBinlogPositionBlocking(), try mysql.binaryLogsBlocking()) }
+        let (current, logs, retention) = try await runBlocking {
+            (try mysql.currentBinlogPositionBlocking(), try mysql.binaryLogsBlocking(), try mysql.binlogRetentionSecondsBlocking())
+        }
+        result.binlogRetentionSeconds = retention
         result.sourcePosition = "\(current.file):\(current.position)"
         let kafka = try config.kafka()
         let checkpoint = try await runBlocking { () -> ExtractCheckpoint? in
