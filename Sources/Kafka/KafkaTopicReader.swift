@@ -63,6 +63,16 @@ public struct KafkaTopicReader: Sendable {
     }
 }
 
+extension KafkaTopicReader {
+    /// The next offset to be written to a partition (0 for an empty one), asked of the broker;
+    /// throws when the topic does not exist.
+    public func highWatermark(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: "sluice-reader-\(UUID().uuidString)", logger: logger)
+        defer { consumer.close() }
+        return try consumer.watermarks(topic: topic, partition: partition, timeout: timeout).high
+    }
+}
+
 extension KafkaConsumer {
     /// The low (first retained) and high (next to be written) offsets of a partition, asked of the broker.
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> (low: Int64, high: Int64) {

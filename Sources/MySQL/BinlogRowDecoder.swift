@@ -88,9 +88,14 @@ struct BinlogRowDecoder {
         case 15, 253:                                                        // VARCHAR
             let length = Int(try reader.littleEndian(column.meta < 256 ? 1 : 2))
             return .bytes(try reader.bytes(length))
-        case 252, 245, 255, 249, 250, 251:                                   // BLOB, JSON, GEOMETRY
+        case 252, 255, 249, 250, 251:                                        // BLOB, GEOMETRY
             let length = Int(try reader.littleEndian(Int(column.meta)))
             return .bytes(try reader.bytes(length))
+        case 245:                                                            // JSON: only MySQL logs this type
+            // MySQL's binary JSON, as a BLOB would be; decoded to the text a SELECT gives. MariaDB's
+            // JSON is LONGTEXT (logged as 252) and its type list has no 245 (only `.frm` files use it).
+            let length = Int(try reader.littleEndian(Int(column.meta)))
+            return .bytes(Array(try MySQLBinaryJSON.text(try reader.bytes(length)).utf8))
         case 254, 247, 248:                                                  // STRING: CHAR/BINARY, or ENUM/SET inside
             var realType = column.meta >> 8
             var length = Int(column.meta & 0xFF)

@@ -14,6 +14,7 @@ struct Sluice: AsyncParsableCommand {
             ConfigCommand.self,
             DoctorCommand.self,
             ExtractCommand.self,
+            SnapshotCommand.self,
             LandCommand.self,
             RunCommand.self,
             LoadCommand.self,

@@ -56,6 +56,8 @@ public struct ExtractCheckpoint: Sendable, Equatable {
     public var tables: [String: Table]
     /// Grows by one with every `--reset`, so positions keep increasing across a reset binlog (see `SourceOrder`).
     public var epoch: Int
+    /// The next offset of `<prefix>._signals` to act on (`sluice snapshot` requests before it are done).
+    public var signalsOffset: Int64 = 0
 
     public init(binlog: BinlogPosition, serverID: UInt32, tables: [String: Table], epoch: Int = 0) {
         self.binlog = binlog
@@ -80,6 +82,7 @@ public struct ExtractCheckpoint: Sendable, Equatable {
             ("binlog", Self.positionJSON(binlog)),
             ("server_id", .number(String(serverID))),
             ("epoch", .number(String(epoch))),
+            ("signals_offset", .number(String(signalsOffset))),
             ("tables", .object(tables.keys.sorted().map { name in
                 let table = tables[name]!
                 var members: [(String, JSONValue)] = [("state", .string(table.state.rawValue)), ("position", Self.positionJSON(table.position))]
@@ -133,5 +136,6 @@ public struct ExtractCheckpoint: Sendable, Equatable {
         }
         self.init(binlog: binlog, serverID: UInt32(json["server_id"]?.intValue ?? 0), tables: tables,
                   epoch: Int(json["epoch"]?.intValue ?? 0))
+        signalsOffset = Int64(json["signals_offset"]?.intValue ?? 0)
     }
 }

@@ -16,6 +16,8 @@ public struct ExtractTopics: Sendable, Hashable {
     public func table(_ name: String) -> String { "\(topicPrefix).\(Self.topicName(name))" }
     public var schemas: String { "\(topicPrefix)._schemas" }
     public var offsets: String { "\(topicPrefix)._offsets" }
+    /// Requests to a running extract (`sluice snapshot`), one partition, read in order.
+    public var signals: String { "\(topicPrefix)._signals" }
     /// Messages land could not read as change events, with headers saying why and where from.
     public var deadLetters: String { "\(topicPrefix)._dead_letters" }
     /// The key under which extract's checkpoint is stored in `offsets`.

@@ -39,6 +39,13 @@ extension Extractor {
         let started = Date()
         var lostSince: Date?
         var backoff = 0.5
+        var lastSignalCheck = Date()
+        /// Between transactions, every 5 s: `sluice snapshot` requests.
+        func signalsIfDue() throws {
+            guard Date().timeIntervalSince(lastSignalCheck) >= 5 else { return }
+            lastSignalCheck = Date()
+            try handleSignals()
+        }
 
         func checkpointNow() throws {
             for name in captured {
@@ -90,6 +97,7 @@ extension Extractor {
                     // The end of the log: send the snapshot chunks the reader has now reached.
                     rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position, budget: .seconds(2))
                     try checkpointIfDue()
+                    try signalsIfDue()
                     if jobs.isEmpty && !options.follow { break reading }
                     continue reading
                 }
@@ -97,6 +105,7 @@ extension Extractor {
                 if !state.inTransaction {
                     rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position)
                     try checkpointIfDue()
+                    if options.follow { try signalsIfDue() }
                 }
                 if blocking && !jobs.isEmpty { continue reading }   // a snapshot started: read without blocking
             }

@@ -89,6 +89,8 @@ public final class Extractor: @unchecked Sendable {
             // A reset starts a new epoch: its positions order after everything sent before it.
             let previous = [existing?.epoch, registry.latestEpoch].compactMap { $0 }.max()
             checkpoint = ExtractCheckpoint(binlog: current, serverID: serverID, tables: [:], epoch: previous.map { $0 + 1 } ?? 0)
+            // Every table is snapshotted now: snapshot requests sent before are moot.
+            checkpoint.signalsOffset = (try? reader.highWatermark(topic: topics.signals, partition: 0)) ?? 0
         }
         for name in options.resnapshot {
             guard captured.contains(name) else {
@@ -117,6 +119,7 @@ public final class Extractor: @unchecked Sendable {
             }
         }
         try saveCheckpoint()
+        try handleSignals()
         observer.schemasPublished(tables: tableNames)
 
         if !stop.isStopped {
