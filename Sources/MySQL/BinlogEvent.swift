@@ -6,7 +6,7 @@ public enum BinlogValue: Sendable, Hashable {
     case unsigned(UInt64)
     case float(Float)
     case double(Double)
-    /// Strings (in the column's character set), DECIMAL text, BLOB/JSON bytes, BIT (big-endian).
+    /// Strings (in the column's character set), DECIMAL text, BLOB bytes, JSON text (MySQL's binary JSON already decoded), BIT (big-endian).
     case bytes([UInt8])
     /// DATE, DATETIME and TIME values.
     case time(BinlogTime)
