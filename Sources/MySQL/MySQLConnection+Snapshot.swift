@@ -26,7 +26,26 @@ extension MySQLConnection {
     /// `SHOW MASTER STATUS` (`SHOW BINARY LOG STATUS` on MySQL ≥ 8.4, which removed the
     /// former): where the server is writing now, with MariaDB's GTID position or MySQL's
     /// executed GTID set.
+    ///
+    /// MariaDB's GTID position is a separate read. It is read before and after the status and
+    /// kept only when both agree: a transaction committed in between would pair a position before
+    /// it with its GTID, and a resume there would then meet that GTID again and take it for a reset
+    /// log. Under constant writes the GTID is left out (it only guards against reset logs).
     public func currentBinlogPositionBlocking() throws -> BinlogPosition {
+        for _ in 0..<20 {
+            let before = (try? queryBlocking("SELECT @@gtid_binlog_pos"))?.scalar
+            let (file, position, mysqlGTIDs) = try binaryLogStatus()
+            let after = (try? queryBlocking("SELECT @@gtid_binlog_pos"))?.scalar
+            guard before == after else { continue }
+            let gtid = [after, mysqlGTIDs].compactMap { $0 }.first { !$0.isEmpty }
+            return BinlogPosition(file: file, position: position, gtid: gtid)
+        }
+        let (file, position, mysqlGTIDs) = try binaryLogStatus()
+        return BinlogPosition(file: file, position: position, gtid: mysqlGTIDs.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// The file and position being written, and MySQL's executed GTID set (read together).
+    private func binaryLogStatus() throws -> (file: String, position: UInt64, mysqlGTIDs: String?) {
         let status: MySQLResultSet
         do {
             status = try queryBlocking("SHOW MASTER STATUS")
@@ -37,10 +56,7 @@ extension MySQLConnection {
             throw MySQLError(code: .unsupportedServer, message: "the server has no binary log (SHOW MASTER STATUS is empty)",
                              hint: "start it with log_bin and binlog_format=ROW")
         }
-        let mariadbGTID = (try? queryBlocking("SELECT @@gtid_binlog_pos"))?.scalar
-        let mysqlGTIDs = row.count > 4 ? row[4]?.replacingOccurrences(of: "\n", with: "") : nil
-        let gtid = [mariadbGTID, mysqlGTIDs].compactMap { $0 }.first { !$0.isEmpty }
-        return BinlogPosition(file: file, position: position, gtid: gtid)
+        return (file, position, row.count > 4 ? row[4]?.replacingOccurrences(of: "\n", with: "") : nil)
     }
 
     /// The binlog files the server still has, with their sizes.

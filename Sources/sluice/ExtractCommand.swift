@@ -23,11 +23,15 @@ struct ExtractCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated tables to snapshot again while the others stream (how a stopped table resumes).")
     var resnapshot: String?
     @Option(help: "Rows between snapshot checkpoints.") var checkpointRows = 20_000
+    @Option(help: "auto, transaction or watermark: how snapshot chunks line up with the binlog (auto: transaction where the server allows it without a lock).")
+    var snapshotMode: String = "auto"
+    @Option(help: "Table in the source database for watermark marks (never captured).") var watermarkTable = "sluice_watermarks"
     @Option(help: "Seconds to keep reconnecting to a lost binlog connection before failing.") var reconnectTimeout = 300
 
     func validate() throws {
         if let tables, tables.split(separator: ",").isEmpty { throw ValidationError("--tables needs at least one name") }
         if checkpointRows < 1 { throw ValidationError("--checkpoint-rows must be positive") }
+        if SnapshotMode(rawValue: snapshotMode) == nil { throw ValidationError("--snapshot-mode must be auto, transaction or watermark") }
         if reconnectTimeout < 1 { throw ValidationError("--reconnect-timeout must be at least 1 second") }
     }
 
@@ -40,6 +44,8 @@ struct ExtractCommand: AsyncParsableCommand {
         options.reset = reset
         options.resnapshot = tableList(resnapshot) ?? []
         options.checkpointEveryRows = checkpointRows
+        options.snapshotMode = SnapshotMode(rawValue: snapshotMode) ?? .auto
+        options.watermarkTable = watermarkTable
         options.reconnectTimeout = .seconds(reconnectTimeout)
         let stop = StopSignal()
         let display = ProgressDisplay()

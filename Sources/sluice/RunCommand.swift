@@ -21,6 +21,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Top folder of the lake in the bucket.") var lakeRoot = "raw"
     @Flag(help: "Keep all three stages running until interrupted.") var follow = false
     @Option(help: "Seconds between load passes.") var loadInterval = 2.0
+    @Option(help: "auto, transaction or watermark (see sluice extract --help).") var snapshotMode: String = "auto"
     @Option(help: "Land batch size in rows (default 50000, or 1000 with --follow).") var flushRows: Int?
 
     func validate() throws {
@@ -36,6 +37,8 @@ struct RunCommand: AsyncParsableCommand {
         options.lakeRoot = lakeRoot
         options.follow = follow
         options.loadIntervalSeconds = loadInterval
+        guard let mode = SnapshotMode(rawValue: snapshotMode) else { throw ValidationError("--snapshot-mode must be auto, transaction or watermark") }
+        options.snapshotMode = mode
         options.flushRows = flushRows
         let stop = StopSignal()
         let runner = PipelineRunner(config: config, options: options, stop: stop)

@@ -26,7 +26,25 @@ public struct ExtractOptions: Sendable {
     /// Seconds without a byte from the binlog connection (heartbeats arrive every second) before it counts as lost. Default 30.
     public var readTimeoutSeconds: UInt32 = 30
 
+    /// How snapshot chunks are made consistent with the binlog. Default `.auto`.
+    public var snapshotMode: SnapshotMode = .auto
+    /// The table (in the captured database) watermark mode writes its marks to; never captured.
+    public var watermarkTable = "sluice_watermarks"
+
     public init() {}
+}
+
+/// How a snapshot chunk is lined up with the binlog.
+public enum SnapshotMode: String, Sendable, CaseIterable {
+    /// `transaction` where the server reports a read view's binlog position without a lock
+    /// (MariaDB's `binlog_snapshot_*`), else `watermark`: the least privilege that works.
+    case auto
+    /// One consistent read per chunk at a known binlog position. On servers without
+    /// `binlog_snapshot_*` (MySQL) that position needs a brief `FLUSH TABLES WITH READ LOCK`.
+    case transaction
+    /// DBLog's watermarks: a low and a high mark written to a small table around each chunk read;
+    /// rows that changed between the marks are left to their binlog events. No lock, no long transaction.
+    case watermark
 }
 
 /// What an extract run did, for the summary table.

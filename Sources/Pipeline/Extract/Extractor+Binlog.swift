@@ -151,6 +151,8 @@ extension Extractor {
             state.advance(to: rows.nextPosition)
             let at = BinlogPosition(file: state.position.file, position: rows.position)
             if let skip = state.skipUpTo, at.sameLog(as: skip), at <= skip { return 0 }
+            // Sluice's own marks: snapshot rows go out here, counted with the snapshot, not the binlog.
+            if isWatermark(rows) { return try handleWatermark(rows, at: at) }
             let sent = try publish(rows, at: at, gtid: state.gtid)
             if sent > 0 { state.sentUpTo = at }
             summary.binlogRows += sent
@@ -233,6 +235,7 @@ extension Extractor {
         let topic = topics.table(schema.table)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let layout = self.layout(for: schema)
+        noteChangedKeys(rows, schema: schema, layout: layout)
         let sequence = SourceOrder.sequence(file: position.file, epoch: checkpoint.epoch)
         func values(_ row: [BinlogValue?]) -> [FieldValue] {
             zip(row, schema.columns).map { value, column in value.map { FieldValue(binlog: $0, column: column) } ?? .null }

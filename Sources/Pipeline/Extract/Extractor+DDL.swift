@@ -43,7 +43,9 @@ extension Extractor {
     }
 
     /// A new table of the captured database is captured when the run takes every table.
-    func wantsToCapture(_ table: String) -> Bool { captureAll || captured.contains(table) }
+    func wantsToCapture(_ table: String) -> Bool {
+        table != options.watermarkTable && (captureAll || captured.contains(table))
+    }
 
     /// The captured table `name` refers to, if its changes at `position` are still to be sent.
     func tracked(_ name: DDLStatement.TableName, at position: BinlogPosition) -> String? {

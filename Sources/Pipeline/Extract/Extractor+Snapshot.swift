@@ -86,6 +86,13 @@ extension Extractor {
         var sent = 0
         while let job = jobs.keys.sorted().first.flatMap({ jobs[$0] }), clock.now < deadline, !stop.isStopped {
             guard Date() >= job.retryAfter else { return sent }
+            if try usesWatermarks() {
+                // The chunk is read now, between two marks; the reader sends it when it passes the high one.
+                if job.watermark == nil {
+                    do { try readWatermarkChunk(job) } catch let error as MySQLError { try chunkFailed(job, error) }
+                }
+                return sent
+            }
             if job.chunkPosition == nil {
                 do {
                     let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)
@@ -126,7 +133,7 @@ extension Extractor {
     /// A chunk that could not be read (the table changed under it, the connection broke):
     /// tried again a second later, after the reader has moved on (a DDL it meets restarts
     /// the snapshot). Twenty failures in a row stop the table.
-    private func chunkFailed(_ job: SnapshotJob, _ error: MySQLError) throws {
+    func chunkFailed(_ job: SnapshotJob, _ error: MySQLError) throws {
         job.close()
         job.failures += 1
         job.retryAfter = Date().addingTimeInterval(1)
@@ -142,31 +149,34 @@ extension Extractor {
         guard let connection = job.connection else { return }
         let schema = job.schema
         let limit = schema.hasPrimaryKey ? options.snapshotChunkRows : nil
-        let topic = topics.table(schema.table)
-        let timestamp = Int64(Date().timeIntervalSince1970 * 1000)
-        let layout = self.layout(for: schema)
-        let sequence = SourceOrder.sequence(file: chunk.file, epoch: checkpoint.epoch)
+        let sender = SnapshotRowSender(extractor: self, job: job, at: chunk)
         var sent = 0
         let query = snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? "")
         try connection.streamRowsBlocking(query, batchSize: options.snapshotBatchRows) { _, rows in
             for raw in rows {
                 let values = zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }
-                let event = ChangeEvent(
-                    operation: .read, before: nil, after: values,
-                    source: SourcePosition(file: chunk.file, position: chunk.position, gtid: nil, row: job.rows,
-                                           timestampMilliseconds: timestamp, snapshot: true, sequence: sequence))
-                try producer.send(topic: topic, key: event.key(layout: layout), value: event.value(layout: layout, nowMilliseconds: timestamp))
-                job.rows += 1
+                try sender.send(values)
                 sent += 1
-                if schema.hasPrimaryKey { job.lastKey = layout.keyColumns.map { values[$0.index].text } }
+                if schema.hasPrimaryKey { job.lastKey = sender.key(values) }
             }
             observer.snapshotProgress(table: schema.table, rowsSent: job.rows)
             return !stop.isStopped
         }
         job.closeChunk()
+        if stop.isStopped {
+            // Stopped part-way through a chunk: the rows sent are newer than the checkpoint's last
+            // key, and are sent again from there next time.
+            job.lastKey = checkpoint.tables[job.table]?.snapshot?.lastKey
+            job.rows = checkpoint.tables[job.table]?.snapshot?.rows ?? 0
+            return
+        }
+        chunkSent(job, isLast: limit.map { sent < $0 } ?? true)
+    }
+
+    /// After a chunk: the table's snapshot ends with its last chunk; otherwise its progress is recorded.
+    func chunkSent(_ job: SnapshotJob, isLast: Bool) {
         job.failures = 0
-        let finished = !stop.isStopped && (limit.map { sent < $0 } ?? true)
-        if finished {
+        if isLast {
             job.close()
             jobs[job.table] = nil
             checkpoint.tables[job.table]?.state = .streaming
@@ -174,11 +184,6 @@ extension Extractor {
             let seconds = Date().timeIntervalSince(job.started)
             summary.snapshot.append(.init(name: job.table, rows: job.rows - job.rowsAtStart, seconds: seconds))
             observer.snapshotFinished(table: job.table, rowsSent: job.rows, seconds: seconds)
-        } else if stop.isStopped {
-            // Stopped part-way through a chunk: the rows sent are newer than the checkpoint's last
-            // key, and are sent again from there next time.
-            job.lastKey = checkpoint.tables[job.table]?.snapshot?.lastKey
-            job.rows = checkpoint.tables[job.table]?.snapshot?.rows ?? 0
         } else {
             checkpoint.tables[job.table]?.snapshot = job.progress
         }

@@ -38,6 +38,8 @@ public final class Extractor: @unchecked Sendable {
     var jobs: [String: SnapshotJob] = [:]
     /// The server's binlog retention in seconds, read at the first snapshot check (`.some(nil)`: kept until purged).
     var binlogRetention: Int??
+    /// Whether snapshot chunks use watermarks (`nil` until the first chunk decides).
+    var watermarkMode: Bool?
     var serverID: UInt32 = 0
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.
@@ -133,7 +135,8 @@ public final class Extractor: @unchecked Sendable {
 
     /// Every base table, or the requested ones (all must exist).
     func resolveTables(connection: MySQLConnection, database: String) throws -> [String] {
-        let existing = try connection.baseTablesBlocking(in: database)
+        // Sluice's own watermark table is never captured.
+        let existing = try connection.baseTablesBlocking(in: database).filter { $0 != options.watermarkTable }
         guard !existing.isEmpty || options.tables != nil else {
             throw MySQLError(code: .unknownDatabase, message: "database \(database) has no tables", hint: "check MYSQL_DATABASE")
         }

@@ -39,15 +39,37 @@ final class SnapshotJob {
 
     var progress: ExtractCheckpoint.Snapshot { .init(version: schema.version, lastKey: lastKey, rows: rows) }
 
+    /// Watermark mode: the chunk read between the marks, until the reader passes the high mark.
+    var watermark: WatermarkChunk?
+
     /// Ends the open chunk's transaction, if any.
     func closeChunk() {
         if let connection { _ = try? connection.executeBlocking("ROLLBACK") }
         chunkPosition = nil
+        watermark = nil
     }
 
     /// Ends the job: its connection is released.
     func close() {
         closeChunk()
         connection = nil
+    }
+}
+
+/// A chunk read in watermark mode: its rows (at most a chunk's worth) wait for the reader to
+/// pass the high mark; keys the binlog changes between the low and the high mark are dropped
+/// from it, since their binlog events carry their newer state.
+final class WatermarkChunk {
+    let mark: String
+    let rows: [[FieldValue]]
+    /// The key of the last row read (where the next chunk starts), whether or not it is sent.
+    let lastKey: [String?]?
+    /// Fewer rows than a chunk: the table ends here.
+    let isLast: Bool
+    var seenLow = false
+    var changedKeys: Set<[String?]> = []
+
+    init(mark: String, rows: [[FieldValue]], lastKey: [String?]?, isLast: Bool) {
+        (self.mark, self.rows, self.lastKey, self.isLast) = (mark, rows, lastKey, isLast)
     }
 }

@@ -27,6 +27,8 @@ public final class PipelineRunner: @unchecked Sendable {
         /// Land writes a partial batch after this many quiet seconds. Default 5; 0.25 when following
         /// (and then also any batch whose first row waited 1 s).
         public var idleFlushSeconds: Double?
+        /// How extract lines snapshot chunks up with the binlog. Default `.auto`.
+        public var snapshotMode: SnapshotMode = .auto
         public init() {}
     }
 
@@ -73,6 +75,7 @@ public final class PipelineRunner: @unchecked Sendable {
         extractOptions.topicPrefix = options.topicPrefix
         extractOptions.tables = options.tables
         extractOptions.follow = options.follow
+        extractOptions.snapshotMode = options.snapshotMode
         let extractor = try Extractor(config: config, options: extractOptions, observer: progress, stop: stop)
 
         let extractFinished = StopSignal()

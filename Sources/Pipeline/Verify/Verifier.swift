@@ -47,7 +47,8 @@ public struct Verifier: Sendable {
         let settings = try config.mysql()
         let mysql = try await MySQLConnection.connect(settings)
         let database = settings.database ?? ""
-        let existing = try await mysql.baseTables(in: database)
+        // Sluice's own watermark table is never captured, so it is not compared either.
+        let existing = try await mysql.baseTables(in: database).filter { $0 != ExtractOptions().watermarkTable }
         let tables = options.tables ?? existing
         if let unknown = tables.first(where: { !existing.contains($0) }) {
             throw MySQLError(code: .unknownTable, message: "unknown table \(unknown) in database \(database)")

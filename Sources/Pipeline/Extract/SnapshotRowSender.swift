@@ -1,0 +1,37 @@
+import Foundation
+import MySQL
+
+/// Sends snapshot rows of one chunk as `r` events at the chunk's binlog position, numbered on
+/// from the job's row count (so each has its own source order).
+struct SnapshotRowSender {
+    let extractor: Extractor
+    let job: SnapshotJob
+    let position: BinlogPosition
+    let topic: String
+    let layout: EventLayout
+    let timestamp: Int64
+    let sequence: Int64
+
+    init(extractor: Extractor, job: SnapshotJob, at position: BinlogPosition) {
+        self.extractor = extractor
+        self.job = job
+        self.position = position
+        topic = extractor.topics.table(job.schema.table)
+        layout = extractor.layout(for: job.schema)
+        timestamp = Int64(Date().timeIntervalSince1970 * 1000)
+        sequence = SourceOrder.sequence(file: position.file, epoch: extractor.checkpoint.epoch)
+    }
+
+    /// The row's key as text (every column for a table without a key), as the binlog side computes it.
+    func key(_ values: [FieldValue]) -> [String?] { layout.keyColumns.map { values[$0.index].text } }
+
+    func send(_ values: [FieldValue]) throws {
+        let event = ChangeEvent(
+            operation: .read, before: nil, after: values,
+            source: SourcePosition(file: position.file, position: position.position, gtid: nil, row: job.rows,
+                                   timestampMilliseconds: timestamp, snapshot: true, sequence: sequence))
+        try extractor.producer.send(topic: topic, key: event.key(layout: layout),
+                                    value: event.value(layout: layout, nowMilliseconds: timestamp))
+        job.rows += 1
+    }
+}
