@@ -26,6 +26,11 @@ public struct KafkaClusterMetadata: Sendable {
         return try fetch(client: client, bootstrap: configuration.bootstrapServers, timeout: timeout)
     }
 
+    /// Reads the metadata of every topic through an existing consumer's connection (no new client).
+    public static func fetch(consumer: KafkaConsumer, timeout: Duration = .seconds(10)) throws -> KafkaClusterMetadata {
+        try fetch(client: consumer.client, bootstrap: consumer.configuration.bootstrapServers, timeout: timeout)
+    }
+
     static func fetch(client: RDKafkaClient, bootstrap: String, timeout: Duration) throws -> KafkaClusterMetadata {
         var metadataPointer: UnsafePointer<rd_kafka_metadata>?
         let result = client.withHandle { rd_kafka_metadata($0, 1, nil, &metadataPointer, Int32(timeout.milliseconds)) }

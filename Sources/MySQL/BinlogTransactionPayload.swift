@@ -19,31 +19,20 @@ struct BinlogTransactionPayload {
     static let maximumUncompressedSize: UInt64 = 1 << 30
 
     init(body: [UInt8]) throws {
-        var offset = 0
-        func packed() throws -> UInt64 {
-            let value = try body.withUnsafeBytes { raw -> (UInt64, Int) in
-                var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[offset...]))
-                return (try reader.packedInteger(), reader.offset)
-            }
-            offset += value.1
-            return value.0
-        }
-        while true {
-            guard offset < body.count else { throw BinlogRowDecoder.corrupt("a transaction payload ends inside its header") }
-            let field = try packed()
-            if field == 0 { break }
-            let length = Int(try packed())
-            guard length >= 0, offset + length <= body.count else { throw BinlogRowDecoder.corrupt("a transaction payload field overruns the event") }
-            let value = Self.fieldValue(Array(body[offset..<(offset + length)]))
-            offset += length
-            switch field {
-            case 1: payloadSize = value
-            case 2: compression = value
-            case 3: uncompressedSize = value
-            default: continue   // fields added by later servers
+        var fields: [UInt64: UInt64] = [:]
+        let payload = try body.withUnsafeBytes { raw -> [UInt8] in
+            var reader = ByteReader(raw)
+            while true {
+                guard !reader.isAtEnd else { throw BinlogRowDecoder.corrupt("a transaction payload ends inside its header") }
+                let field = try reader.packedInteger()
+                if field == 0 { return try reader.bytes(reader.remaining) }
+                let length = Int(try reader.packedInteger())
+                guard length <= reader.remaining else { throw BinlogRowDecoder.corrupt("a transaction payload field overruns the event") }
+                fields[field] = Self.fieldValue(try reader.bytes(length))   // other fields: added by later servers
             }
         }
-        let payload = Array(body[offset...])
+        (payloadSize, uncompressedSize) = (fields[1], fields[3])
+        compression = fields[2] ?? Self.none
         if let payloadSize, payloadSize != UInt64(payload.count) {
             throw BinlogRowDecoder.corrupt("a transaction payload says \(payloadSize) bytes but holds \(payload.count)")
         }
@@ -91,21 +80,23 @@ struct BinlogTransactionPayload {
     /// numbered on across row events, so the source order of every change stays distinct.
     func decode(with parser: inout BinlogEventParser, position: UInt64, nextPosition: UInt64) throws -> [BinlogEvent] {
         var decoded: [BinlogEvent] = []
-        var offset = 0
         var changes = 0
-        while offset < events.count {
-            guard offset + 19 <= events.count else { throw BinlogRowDecoder.corrupt("a transaction payload ends inside an event header") }
-            let header = events[offset..<(offset + 19)]
-            let timestamp = header.prefix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            let type = header[header.startIndex + 4]
-            let length = Int(header.dropFirst(9).prefix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            guard length >= 19, offset + length <= events.count else { throw BinlogRowDecoder.corrupt("an event in a transaction payload overruns it") }
-            let body = Array(events[(offset + 19)..<(offset + length)])
-            let event = try parser.decode(type: type, body: body, position: position, nextPosition: nextPosition,
-                                          timestamp: timestamp, firstChange: changes)
-            if case .rows(let rows) = event { changes += rows.changeCount }
-            decoded.append(event)
-            offset += length
+        try events.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            while !reader.isAtEnd {
+                // The common header: timestamp, type, server id, length, next position, flags.
+                guard reader.remaining >= 19 else { throw BinlogRowDecoder.corrupt("a transaction payload ends inside an event header") }
+                let timestamp = UInt32(try reader.littleEndian(4))
+                let type = UInt8(try reader.littleEndian(1))
+                _ = try reader.bytes(4)
+                let length = Int(try reader.littleEndian(4))
+                _ = try reader.bytes(6)
+                guard length >= 19, length - 19 <= reader.remaining else { throw BinlogRowDecoder.corrupt("an event in a transaction payload overruns it") }
+                let event = try parser.decode(type: type, body: try reader.bytes(length - 19), position: position,
+                                              nextPosition: nextPosition, timestamp: timestamp, firstChange: changes)
+                if case .rows(let rows) = event { changes += rows.changeCount }
+                decoded.append(event)
+            }
         }
         return decoded
     }

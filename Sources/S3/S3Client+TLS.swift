@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOSSL
+import SluiceSupport
 
 extension S3Client {
     /// The HTTP client for a configuration: the process-wide shared one (system trust store),
@@ -13,17 +14,14 @@ extension S3Client {
 
     /// Whether a request failed because the server's certificate was not accepted.
     static func isCertificateFailure(_ error: any Error) -> Bool {
-        if error is NIOSSLError || error is NIOSSLExtraError { return true }
-        let text = String(describing: error)
-        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed") || text.contains("failedToValidateHostname")
+        error is NIOSSLError || error is NIOSSLExtraError || CertificateFailure(error) != nil
     }
 
     /// One line naming the endpoint and the setting to fix.
     static func certificateError(_ error: any Error, base: String, operation: String, caBundle: String?) -> S3Error {
-        let text = String(describing: error)
         let host = URL(string: base)?.host ?? base
         let message: String
-        if text.contains("failedToValidateHostname") || text.contains("hostname") {
+        if CertificateFailure(error) == .hostName {
             message = "the TLS certificate of \(base) does not name \(host); use an S3_ENDPOINT host name the certificate holds"
         } else {
             let roots = caBundle.map { "the CAs in AWS_CA_BUNDLE (\($0))" } ?? "the system's CAs"

@@ -120,6 +120,10 @@ struct EventLayout {
     let sourceMembers: [UInt8]
     let schemaVersion: Int
 
+    /// A row's key as text (every column for a table without a key): how snapshot chunks
+    /// and their watermarks compare keys.
+    func keyText(_ values: [FieldValue]) -> [String?] { keyColumns.map { values[$0.index].text } }
+
     init(schema: TableSchema, connectorName: String, serverID: UInt32) {
         let columnKeys = schema.columns.map { JSONWriter.encodedKey($0.name) }
         self.columnKeys = columnKeys

@@ -160,8 +160,7 @@ extension Extractor {
         case .refusedRows(let map, let reason, let position, let next):
             state.advance(to: next)
             let at = BinlogPosition(file: state.position.file, position: position)
-            if map.database == database, captured.contains(map.table), let entry = checkpoint.tables[map.table],
-               entry.state == .streaming || entry.state == .snapshotting, at >= entry.position {
+            if sendsChanges(of: map.table, in: map.database, at: at) {
                 stopTable(map.table, at: at, because: reason,
                           remedy: "Change that setting on the server (binlog_row_value_options=''), then run sluice extract --resnapshot \(map.table)")
             }
@@ -218,8 +217,7 @@ extension Extractor {
     /// Sends one row event's changes; returns how many row changes it held.
     private func publish(_ rows: BinlogRowsEvent, at position: BinlogPosition, gtid: String?) throws -> Int {
         let table = rows.table
-        guard rows.database == database, captured.contains(table), let entry = checkpoint.tables[table],
-              entry.state == .streaming || entry.state == .snapshotting, position >= entry.position else { return 0 }
+        guard sendsChanges(of: table, in: rows.database, at: position) else { return 0 }
         guard let schema = registry.inForce(table, at: position, epoch: checkpoint.epoch) else {
             stopTable(table, at: position, because: "no schema version of it covers this position in \(topics.schemas)")
             return 0

@@ -49,9 +49,15 @@ extension Extractor {
 
     /// The captured table `name` refers to, if its changes at `position` are still to be sent.
     func tracked(_ name: DDLStatement.TableName, at position: BinlogPosition) -> String? {
-        guard name.database == database, captured.contains(name.table), let entry = checkpoint.tables[name.table],
-              entry.state == .streaming || entry.state == .snapshotting, position >= entry.position else { return nil }
-        return name.table
+        sendsChanges(of: name.table, in: name.database, at: position) ? name.table : nil
+    }
+
+    /// Whether a change of `database.table` at `position` is to be sent: a captured table,
+    /// streaming or being snapshotted, whose own position the change is not behind.
+    func sendsChanges(of table: String, in database: String, at position: BinlogPosition) -> Bool {
+        guard database == self.database, captured.contains(table), let entry = checkpoint.tables[table],
+              entry.state == .streaming || entry.state == .snapshotting else { return false }
+        return position >= entry.position
     }
 
     /// DROP TABLE (or renamed away): a last version marked dropped, and a `t` event; nothing more is sent.

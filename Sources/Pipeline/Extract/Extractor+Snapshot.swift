@@ -157,7 +157,7 @@ extension Extractor {
                 let values = zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }
                 try sender.send(values)
                 sent += 1
-                if schema.hasPrimaryKey { job.lastKey = sender.key(values) }
+                if schema.hasPrimaryKey { job.lastKey = sender.layout.keyText(values) }
             }
             observer.snapshotProgress(table: schema.table, rowsSent: job.rows)
             return !stop.isStopped

@@ -56,7 +56,7 @@ extension Extractor {
         let mark = UUID().uuidString
         try writeMark(connection, table: job.table, kind: "low", mark: mark)
         var rows: [[FieldValue]] = []
-        let sender = SnapshotRowSender(extractor: self, job: job, at: BinlogPosition(file: "", position: 0))
+        let layout = self.layout(for: schema)
         try connection.streamRowsBlocking(snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? ""),
                                           batchSize: options.snapshotBatchRows) { _, batch in
             for raw in batch { rows.append(zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }) }
@@ -64,7 +64,7 @@ extension Extractor {
         }
         guard !stop.isStopped else { return }
         try writeMark(connection, table: job.table, kind: "high", mark: mark)
-        job.watermark = WatermarkChunk(mark: mark, rows: rows, lastKey: rows.last.map(sender.key) ?? job.lastKey,
+        job.watermark = WatermarkChunk(mark: mark, rows: rows, lastKey: rows.last.map(layout.keyText) ?? job.lastKey,
                                        isLast: limit.map { rows.count < $0 } ?? true)
     }
 
@@ -96,7 +96,7 @@ extension Extractor {
                 chunk.seenLow = true
             case "high" where chunk.seenLow:
                 let sender = SnapshotRowSender(extractor: self, job: job, at: position)
-                for values in chunk.rows where !chunk.changedKeys.contains(sender.key(values)) {
+                for values in chunk.rows where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
                     try sender.send(values)
                     sent += 1
                 }

@@ -22,9 +22,6 @@ struct SnapshotRowSender {
         sequence = SourceOrder.sequence(file: position.file, epoch: extractor.checkpoint.epoch)
     }
 
-    /// The row's key as text (every column for a table without a key), as the binlog side computes it.
-    func key(_ values: [FieldValue]) -> [String?] { layout.keyColumns.map { values[$0.index].text } }
-
     func send(_ values: [FieldValue]) throws {
         let event = ChangeEvent(
             operation: .read, before: nil, after: values,

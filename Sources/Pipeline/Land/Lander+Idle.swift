@@ -26,12 +26,10 @@ extension Lander {
 
     /// Whether any partition of the landed tables has messages past the group's committed offset.
     func hasUnlandedMessages() async throws -> Bool {
-        var metadataSettings = self.kafka
-        metadataSettings.properties["auto.offset.reset"] = nil // a consumer setting; the metadata client is not one
-        let (kafka, consumer) = (metadataSettings, self.consumer)
+        let consumer = self.consumer
         let landed = Set(tables.map(topics.table))
         return try await runBlocking {
-            let metadata = try KafkaClusterMetadata.fetch(configuration: kafka)
+            let metadata = try KafkaClusterMetadata.fetch(consumer: consumer)
             let pairs = metadata.topics.filter { landed.contains($0.name) }
                 .flatMap { topic in topic.partitions.map { (topic: topic.name, partition: $0) } }
             guard !pairs.isEmpty else { return false }

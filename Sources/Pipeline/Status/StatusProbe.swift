@@ -78,7 +78,7 @@ public struct StatusProbe: Sendable {
             // A consumer that never subscribes does not join the group: it only reads its offsets.
             let consumer = try KafkaConsumer(configuration: kafka, groupID: group, logger: logger)
             defer { consumer.close() }
-            let metadata = try KafkaClusterMetadata.fetch(configuration: kafka)
+            let metadata = try KafkaClusterMetadata.fetch(consumer: consumer)
             let dataTopics = metadata.topics.filter { $0.name.hasPrefix(prefix) && !$0.name.dropFirst(prefix.count).hasPrefix("_") }
             var pairs: [(topic: String, partition: Int32)] = []
             for topic in dataTopics.sorted(by: { $0.name < $1.name }) {
