@@ -212,7 +212,8 @@ import Testing
 
     @Test func expiringCredentialsAreRefreshedAndConcurrentCallersShareOneFetch() async throws {
         var state = stackKeys
-        state.expires_in = 2
+        // 4 s: the first round trip (a put and a get) must end before 80 % of it, also when every suite runs at once.
+        state.expires_in = 4
         let fake = try FakeCredentialEndpoints(state)
         let chain = AWSCredentialChain.standard(environment: environment([
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url + "/ecs/short-lived",
@@ -222,13 +223,13 @@ import Testing
         #expect(try fake.requests().count == 1)
         #expect(await chain.fetchCount == 1)
 
-        // Past 80 % of a 2 s lifetime (and past expiry): the next request fetches again.
-        try await Task.sleep(for: .milliseconds(2_200))
+        // Past 80 % of a 4 s lifetime (and past expiry): the next request fetches again.
+        try await Task.sleep(for: .milliseconds(4_400))
         try await roundTrip(chain, "short-lived-2")
         #expect(try fake.requests().count == 2)
 
         // Ten concurrent requests at refresh time: one fetch between them.
-        try await Task.sleep(for: .milliseconds(2_200))
+        try await Task.sleep(for: .milliseconds(4_400))
         try await withThrowingTaskGroup(of: AWSCredentials.self) { group in
             for _ in 0..<10 { group.addTask { try await chain.credentials() } }
             for try await credentials in group { #expect(credentials.accessKeyID == accessKey) }
