@@ -26,12 +26,14 @@ struct ExtractCommand: AsyncParsableCommand {
     @Option(help: "auto, transaction or watermark: how snapshot chunks line up with the binlog (auto: transaction where the server allows it without a lock).")
     var snapshotMode: String = "auto"
     @Option(help: "Table in the source database for watermark marks (never captured).") var watermarkTable = "sluice_watermarks"
+    @Option(help: "Connections reading snapshot chunks at once (watermark mode; more than 1 makes auto choose watermarks).")
+    var snapshotParallelism = 1
     @Option(help: "Seconds to keep reconnecting to a lost binlog connection before failing.") var reconnectTimeout = 300
 
     func validate() throws {
         if let tables, tables.split(separator: ",").isEmpty { throw ValidationError("--tables needs at least one name") }
         if checkpointRows < 1 { throw ValidationError("--checkpoint-rows must be positive") }
-        if SnapshotMode(rawValue: snapshotMode) == nil { throw ValidationError("--snapshot-mode must be auto, transaction or watermark") }
+        try validateSnapshotOptions(mode: snapshotMode, parallelism: snapshotParallelism)
         if reconnectTimeout < 1 { throw ValidationError("--reconnect-timeout must be at least 1 second") }
     }
 
@@ -46,6 +48,7 @@ struct ExtractCommand: AsyncParsableCommand {
         options.checkpointEveryRows = checkpointRows
         options.snapshotMode = SnapshotMode(rawValue: snapshotMode) ?? .auto
         options.watermarkTable = watermarkTable
+        options.snapshotParallelism = snapshotParallelism
         options.reconnectTimeout = .seconds(reconnectTimeout)
         let stop = StopSignal()
         let display = ProgressDisplay()
@@ -72,6 +75,15 @@ struct ExtractCommand: AsyncParsableCommand {
         print(table.rendered)
         print("extract: done in \(String(format: "%.1f", seconds)) s; checkpoint at \(summary.position)"
               + (summary.stopped.isEmpty ? "" : "; \(summary.stopped.count) table\(summary.stopped.count == 1 ? "" : "s") stopped: \(summary.stopped.map(\.table).joined(separator: ", "))"))
+    }
+}
+
+/// Checks `--snapshot-mode` and `--snapshot-parallelism` together (extract and run).
+func validateSnapshotOptions(mode: String, parallelism: Int) throws {
+    guard let mode = SnapshotMode(rawValue: mode) else { throw ValidationError("--snapshot-mode must be auto, transaction or watermark") }
+    guard (1...16).contains(parallelism) else { throw ValidationError("--snapshot-parallelism must be between 1 and 16") }
+    if mode == .transaction && parallelism > 1 {
+        throw ValidationError("--snapshot-parallelism \(parallelism) needs watermark chunks: use --snapshot-mode watermark (or auto), or parallelism 1")
     }
 }
 

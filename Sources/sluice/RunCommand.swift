@@ -22,11 +22,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Keep all three stages running until interrupted.") var follow = false
     @Option(help: "Seconds between load passes.") var loadInterval = 2.0
     @Option(help: "auto, transaction or watermark (see sluice extract --help).") var snapshotMode: String = "auto"
+    @Option(help: "Connections reading snapshot chunks at once (see sluice extract --help).") var snapshotParallelism = 1
     @Option(help: "Land batch size in rows (default 50000, or 1000 with --follow).") var flushRows: Int?
 
     func validate() throws {
         if loadInterval <= 0 || loadInterval > 3600 { throw ValidationError("--load-interval must be between 0 and 3600 seconds") }
         if let flushRows, flushRows < 1 { throw ValidationError("--flush-rows must be positive") }
+        try validateSnapshotOptions(mode: snapshotMode, parallelism: snapshotParallelism)
     }
 
     func run() async throws {
@@ -39,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         options.loadIntervalSeconds = loadInterval
         guard let mode = SnapshotMode(rawValue: snapshotMode) else { throw ValidationError("--snapshot-mode must be auto, transaction or watermark") }
         options.snapshotMode = mode
+        options.snapshotParallelism = snapshotParallelism
         options.flushRows = flushRows
         let stop = StopSignal()
         let runner = PipelineRunner(config: config, options: options, stop: stop)

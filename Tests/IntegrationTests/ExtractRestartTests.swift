@@ -5,16 +5,22 @@ import SluiceTestSupport
 import Testing
 
 extension PipelineIntegration {
-    /// A snapshot killed with SIGKILL resumes from its checkpoint and loses nothing.
+    /// A snapshot killed with SIGKILL resumes from its checkpoint and loses nothing: with
+    /// consistent-read chunks, and with watermark chunks read two at a time.
     @Suite struct ExtractRestartTests {
-        @Test func killedSnapshotResumesWithoutGapsOrStartingOver() async throws {
+        @Test(arguments: ["transaction", "watermark"]) func killedSnapshotResumesWithoutGapsOrStartingOver(mode: String) async throws {
             let rows = 200_000
             let database = try await TestDatabase.create()
             defer { Task { await database.drop() } }
             try await database.execute("CREATE TABLE big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20))")
             try await database.execute("INSERT INTO big SELECT seq, seq * 7, CONCAT('row-', seq) FROM seq_1_to_\(rows)")
             let prefix = database.name
-            let arguments = ["extract", "--topic-prefix", prefix, "--mysql-database", database.name, "--checkpoint-rows", "5000"]
+            var arguments = ["extract", "--topic-prefix", prefix, "--mysql-database", database.name, "--checkpoint-rows", "5000"]
+            if mode == "watermark" {
+                try await database.execute("CREATE TABLE sluice_watermarks (snapshot_table VARCHAR(64) NOT NULL PRIMARY KEY, kind VARCHAR(4) NOT NULL, mark CHAR(36) NOT NULL)")
+                try await database.execute("GRANT INSERT, UPDATE ON \(database.name).sluice_watermarks TO 'sluice'@'127.0.0.1'")
+                arguments += ["--snapshot-mode", "watermark", "--snapshot-parallelism", "2"]
+            }
 
             let first = try BackgroundSluice(arguments)
             // Kill it once a checkpoint shows the table partly done.

@@ -9,8 +9,10 @@ extension PipelineIntegration {
     /// chunks already read and chunks not read yet, with no lock anywhere: staging ends equal
     /// to MySQL value by value, and verify passes.
     @Suite struct SnapshotUnderWritesTests {
-        /// `transaction`: MariaDB's lock-free consistent reads; `watermark`: DBLog's marks (what MySQL gets).
-        @Test(arguments: ["transaction", "watermark"]) func snapshotUnderConcurrentWritesEndsExact(mode: String) async throws {
+        /// `transaction`: MariaDB's lock-free consistent reads; `watermark`: DBLog's marks (what MySQL gets),
+        /// with one reader, and with two reading chunks of the same table at once.
+        @Test(arguments: [("transaction", 1), ("watermark", 1), ("watermark", 2)])
+        func snapshotUnderConcurrentWritesEndsExact(mode: String, parallelism: Int) async throws {
             let rows = 200_000
             let database = try await TestDatabase.create()
             defer { Task { await database.drop() } }
@@ -25,7 +27,7 @@ extension PipelineIntegration {
             let prefix = database.name
             let arguments = ["--topic-prefix", prefix, "--lake-root", "\(prefix)/raw", "--mysql-database", database.name]
 
-            let run = try BackgroundSluice(["run", "--snapshot-mode", mode] + arguments, environment: warehouse.environment)
+            let run = try BackgroundSluice(["run", "--snapshot-mode", mode, "--snapshot-parallelism", "\(parallelism)"] + arguments, environment: warehouse.environment)
             defer { run.signal(SIGKILL) }
             // The writer: single rows and ranges, spread over the whole key space, until the run ends.
             var generator = SystemRandomNumberGenerator()

@@ -30,6 +30,9 @@ public struct ExtractOptions: Sendable {
     public var snapshotMode: SnapshotMode = .auto
     /// The table (in the captured database) watermark mode writes its marks to; never captured.
     public var watermarkTable = "sluice_watermarks"
+    /// Watermark mode: connections reading chunks at once, off the binlog thread (a table's
+    /// chunks too: each is a key range found first). Default 1.
+    public var snapshotParallelism = 1
 
     public init() {}
 }

@@ -110,6 +110,7 @@ extension Extractor {
                 if blocking && !jobs.isEmpty { continue reading }   // a snapshot started: read without blocking
             }
         }
+        if watermarkMode == true { snapshotReaders.drain() }
         try checkpointNow()
         summary.binlogSeconds = Date().timeIntervalSince(started)
         observer.binlogProgress(position: state.boundary.description, rowsSent: summary.binlogRows, caughtUp: true)

@@ -87,10 +87,8 @@ extension Extractor {
         while let job = jobs.keys.sorted().first.flatMap({ jobs[$0] }), clock.now < deadline, !stop.isStopped {
             guard Date() >= job.retryAfter else { return sent }
             if try usesWatermarks() {
-                // The chunk is read now, between two marks; the reader sends it when it passes the high one.
-                if job.watermark == nil {
-                    do { try readWatermarkChunk(job) } catch let error as MySQLError { try chunkFailed(job, error) }
-                }
+                // Chunks are read by other connections, between two marks; the reader sends each when it passes the high one.
+                try stepWatermarkSnapshots(wait: budget >= .seconds(1))
                 return sent
             }
             if job.chunkPosition == nil {
@@ -202,23 +200,36 @@ extension Extractor {
                                              nowMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
     }
 
-    /// `SELECT … ORDER BY key`, starting after `lastKey` when resuming.
-    func snapshotQuery(_ schema: TableSchema, after lastKey: [String?]?) -> String {
+    /// `SELECT … ORDER BY key`, starting after `lastKey` when resuming, and ending at `through` (included) if given.
+    func snapshotQuery(_ schema: TableSchema, after lastKey: [String?]?, through: [String?]? = nil) -> String {
         let quote = MySQLConnection.quoteIdentifier
         let columns = schema.columns.map { quote($0.name) }.joined(separator: ", ")
         var sql = "SELECT \(columns) FROM \(quote(schema.database)).\(quote(schema.table))"
         guard schema.hasPrimaryKey else { return sql }
-        if let lastKey, lastKey.count == schema.key.count {
-            // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …: the rows after lastKey in key order.
-            let keyColumns = schema.keyIndexes.map { schema.columns[$0] }
-            let literals = zip(keyColumns, lastKey).map { column, value in Self.literal(value, type: column.type) }
-            let clauses = keyColumns.indices.map { index -> String in
-                let equal = (0..<index).map { "\(quote(keyColumns[$0].name)) = \(literals[$0])" }
-                return "(" + (equal + ["\(quote(keyColumns[index].name)) > \(literals[index])"]).joined(separator: " AND ") + ")"
-            }
-            sql += " WHERE " + clauses.joined(separator: " OR ")
-        }
+        if let range = keyRange(schema, after: lastKey, through: through) { sql += " WHERE " + range }
         return sql + " ORDER BY " + schema.key.map(quote).joined(separator: ", ")
+    }
+
+    /// The condition for keys after `lastKey` and up to `through` (included), in key order;
+    /// `nil` when both are open.
+    func keyRange(_ schema: TableSchema, after lastKey: [String?]?, through: [String?]?) -> String? {
+        let quote = MySQLConnection.quoteIdentifier
+        let keyColumns = schema.keyIndexes.map { schema.columns[$0] }
+        // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …; for the end, < and a last clause of all equal.
+        func compare(_ key: [String?], _ op: String, including: Bool) -> String {
+            let literals = zip(keyColumns, key).map { column, value in Self.literal(value, type: column.type) }
+            var clauses = keyColumns.indices.map { index -> String in
+                let equal = (0..<index).map { "\(quote(keyColumns[$0].name)) = \(literals[$0])" }
+                return "(" + (equal + ["\(quote(keyColumns[index].name)) \(op) \(literals[index])"]).joined(separator: " AND ") + ")"
+            }
+            if including {
+                clauses.append("(" + keyColumns.indices.map { "\(quote(keyColumns[$0].name)) = \(literals[$0])" }.joined(separator: " AND ") + ")")
+            }
+            return "(" + clauses.joined(separator: " OR ") + ")"
+        }
+        let bounds = [lastKey.flatMap { $0.count == keyColumns.count ? compare($0, ">", including: false) : nil },
+                      through.flatMap { $0.count == keyColumns.count ? compare($0, "<", including: true) : nil }].compactMap { $0 }
+        return bounds.isEmpty ? nil : bounds.joined(separator: " AND ")
     }
 
     /// A SQL literal for a key value in its event form.

@@ -19,11 +19,13 @@ extension Extractor {
         case .transaction: decided = false
         case .watermark: decided = true
         case .auto:
-            // MariaDB reports a consistent read's binlog position (`binlog_snapshot_file`) lock-free.
-            decided = (try metadata.queryBlocking("SHOW STATUS LIKE 'binlog_snapshot_file'")).rows.isEmpty
+            // MariaDB reports a consistent read's binlog position (`binlog_snapshot_file`) lock-free;
+            // chunks read by more than one connection need watermarks.
+            decided = try options.snapshotParallelism > 1
+                || (try metadata.queryBlocking("SHOW STATUS LIKE 'binlog_snapshot_file'")).rows.isEmpty
         }
         if decided { try createWatermarkTable() }
-        logger.info("snapshot chunks use \(decided ? "watermarks in \(database).\(options.watermarkTable)" : "consistent reads at their binlog position")")
+        logger.info("snapshot chunks use \(decided ? "watermarks in \(database).\(options.watermarkTable), \(options.snapshotParallelism) reader(s)" : "consistent reads at their binlog position")")
         watermarkMode = decided
         return decided
     }
@@ -43,35 +45,99 @@ extension Extractor {
         }
     }
 
-    /// Reads the job's next chunk between a low and a high mark; the reader sends it later.
-    func readWatermarkChunk(_ job: SnapshotJob) throws {
-        let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)
-        if job.connection == nil {
-            try connection.executeBlocking("SET SESSION time_zone = '+00:00'")
-            try connection.executeBlocking("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            job.connection = connection
+    /// Collects finished chunk reads, then starts reads while readers are free: each takes the
+    /// next key range of a table (tables in name order; at most one chunk more than there are
+    /// readers waits per table, so memory stays a few chunks). At the end of the log (`wait`)
+    /// it also waits up to 2 s for a read, whose high mark is then there to read.
+    func stepWatermarkSnapshots(wait: Bool) throws {
+        try collectWatermarkReads()
+        try startWatermarkReads()
+        guard wait else { return }
+        if snapshotReaders.inFlight == 0 {
+            usleep(100_000)   // every table waits to retry a failed chunk
+        } else {
+            snapshotReaders.waitForAny(timeout: 2)
+            try collectWatermarkReads()
+            try startWatermarkReads()
         }
-        let schema = job.schema
-        let limit = schema.hasPrimaryKey ? options.snapshotChunkRows : nil
-        let mark = UUID().uuidString
-        try writeMark(connection, table: job.table, kind: "low", mark: mark)
-        var rows: [[FieldValue]] = []
-        let layout = self.layout(for: schema)
-        try connection.streamRowsBlocking(snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? ""),
-                                          batchSize: options.snapshotBatchRows) { _, batch in
-            for raw in batch { rows.append(zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }) }
-            return !stop.isStopped
-        }
-        guard !stop.isStopped else { return }
-        try writeMark(connection, table: job.table, kind: "high", mark: mark)
-        job.watermark = WatermarkChunk(mark: mark, rows: rows, lastKey: rows.last.map(layout.keyText) ?? job.lastKey,
-                                       isLast: limit.map { rows.count < $0 } ?? true)
     }
 
-    private func writeMark(_ connection: MySQLConnection, table: String, kind: String, mark: String) throws {
+    private func startWatermarkReads() throws {
+        let limit = snapshotReaders.capacity + 1
+        while snapshotReaders.hasCapacity, !stop.isStopped,
+              let job = jobs.keys.sorted().lazy.compactMap({ self.jobs[$0] })
+                .first(where: { !$0.readAll && $0.chunks.count < limit && Date() >= $0.retryAfter }) {
+            let through: [String?]?
+            do { through = try chunkEnd(job) } catch let error as MySQLError {
+                try chunkFailed(job, error)
+                continue
+            }
+            let chunk = WatermarkChunk(mark: UUID().uuidString, from: job.readFrom, through: through)
+            job.chunks.append(chunk)
+            job.readFrom = through
+            job.readAll = through == nil
+            startRead(chunk, of: job.schema)
+        }
+    }
+
+    /// The key of the chunk's last row: the `snapshotChunkRows`-th key after where the job reads
+    /// from, or `nil` when fewer are left (or the table has no key: one chunk).
+    private func chunkEnd(_ job: SnapshotJob) throws -> [String?]? {
+        let schema = job.schema
+        guard schema.hasPrimaryKey else { return nil }
+        let keyColumns = schema.keyIndexes.map { schema.columns[$0] }
+        let quote = MySQLConnection.quoteIdentifier
+        var sql = "SELECT " + keyColumns.map { quote($0.name) }.joined(separator: ", ")
+            + " FROM \(quote(schema.database)).\(quote(schema.table))"
+        if let range = keyRange(schema, after: job.readFrom, through: nil) { sql += " WHERE " + range }
+        sql += " ORDER BY " + schema.key.map(quote).joined(separator: ", ") + " LIMIT 1 OFFSET \(options.snapshotChunkRows - 1)"
+        var end: [String?]?
+        try metadata.streamRowsBlocking(sql, batchSize: 1) { _, rows in
+            if let row = rows.first {
+                end = zip(row, keyColumns).map { FieldValue(textProtocol: $0, column: $1).text }
+            }
+            return false
+        }
+        return end
+    }
+
+    /// Reads the chunk on a reader of its own: low mark, the rows of its key range, high mark.
+    private func startRead(_ chunk: WatermarkChunk, of schema: TableSchema) {
+        let query = snapshotQuery(schema, after: chunk.from, through: chunk.through)
+        let keyIndexes = layout(for: schema).keyColumns.map(\.index)
+        let mark = chunk.mark, table = schema.table, database = database, markTable = options.watermarkTable
+        let batchRows = options.snapshotBatchRows, stop = stop
+        snapshotReaders.start(mark: mark) { connection in
+            try Self.writeMark(connection, database: database, markTable: markTable, table: table, kind: "low", mark: mark)
+            var rows: [[FieldValue]] = []
+            try connection.streamRowsBlocking(query, batchSize: batchRows) { _, batch in
+                for raw in batch { rows.append(zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }) }
+                return !stop.isStopped
+            }
+            if stop.isStopped { throw MySQLError(code: .queryFailed, message: "stopped") }
+            try Self.writeMark(connection, database: database, markTable: markTable, table: table, kind: "high", mark: mark)
+            return ChunkRead(rows: rows, lastKey: rows.last.map { row in keyIndexes.map { row[$0].text } })
+        }
+    }
+
+    /// Gives finished reads to their chunks; a failed read fails its table's snapshot for now.
+    /// Reads of chunks no longer waiting (the table was snapshotted again or stopped) are dropped.
+    private func collectWatermarkReads() throws {
+        for (mark, result) in snapshotReaders.takeFinished() {
+            guard let job = jobs.values.first(where: { $0.chunks.contains { $0.mark == mark } }),
+                  let chunk = job.chunks.first(where: { $0.mark == mark }) else { continue }
+            switch result {
+            case .success(let read): chunk.read = read
+            case .failure(let error): try chunkFailed(job, error)
+            }
+        }
+    }
+
+    private static func writeMark(_ connection: MySQLConnection, database: String, markTable: String,
+                                  table: String, kind: String, mark: String) throws {
         let q = MySQLConnection.quoteIdentifier, literal = MySQLConnection.escapeLiteral
-        try connection.executeBlocking("""
-            INSERT INTO \(q(database)).\(q(options.watermarkTable)) (snapshot_table, kind, mark)
+        _ = try connection.executeBlocking("""
+            INSERT INTO \(q(database)).\(q(markTable)) (snapshot_table, kind, mark)
             VALUES ('\(literal(table))', '\(kind)', '\(mark)') ON DUPLICATE KEY UPDATE kind = VALUES(kind), mark = VALUES(mark)
             """)
     }
@@ -82,28 +148,22 @@ extension Extractor {
     }
 
     /// A write to the watermark table: a low mark starts noting changed keys; a high mark sends
-    /// the chunk without them. Returns the rows sent.
+    /// every chunk of the table whose high mark, and every earlier chunk's, has passed. Returns the rows sent.
     func handleWatermark(_ rows: BinlogRowsEvent, at position: BinlogPosition) throws -> Int {
         let images = rows.kind == .update ? stride(from: 1, to: rows.rows.count, by: 2).map { rows.rows[$0] }
             : rows.kind == .insert ? rows.rows : []
         var sent = 0
         for image in images {
             guard image.count >= 3, case .bytes(let table)? = image[0], case .bytes(let kind)? = image[1], case .bytes(let mark)? = image[2],
-                  let job = jobs[String(decoding: table, as: UTF8.self)], let chunk = job.watermark,
-                  chunk.mark == String(decoding: mark, as: UTF8.self) else { continue }
+                  let job = jobs[String(decoding: table, as: UTF8.self)] else { continue }
+            let markText = String(decoding: mark, as: UTF8.self)
+            guard let chunk = job.chunks.first(where: { $0.mark == markText }) else { continue }
             switch String(decoding: kind, as: UTF8.self) {
             case "low":
                 chunk.seenLow = true
             case "high" where chunk.seenLow:
-                let sender = SnapshotRowSender(extractor: self, job: job, at: position)
-                for values in chunk.rows where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
-                    try sender.send(values)
-                    sent += 1
-                }
-                job.watermark = nil
-                if job.schema.hasPrimaryKey { job.lastKey = chunk.lastKey }
-                observer.snapshotProgress(table: job.table, rowsSent: job.rows)
-                chunkSent(job, isLast: chunk.isLast)
+                chunk.seenHigh = true
+                sent += try sendPassedChunks(job, at: position)
             default:
                 continue
             }
@@ -111,13 +171,47 @@ extension Extractor {
         return sent
     }
 
-    /// Notes the keys a row event changes while a chunk of its table waits between its marks.
+    /// Sends the job's leading chunks whose high mark has passed, at `position`. A chunk whose
+    /// high mark passed before an earlier chunk's is sent with it: its keys changed meanwhile
+    /// are noted too, so its other rows still hold the values read.
+    private func sendPassedChunks(_ job: SnapshotJob, at position: BinlogPosition) throws -> Int {
+        var sent = 0
+        while let chunk = job.chunks.first, chunk.seenHigh {
+            if chunk.read == nil {
+                // The high mark is a read's last step: its result is there or about to be.
+                switch snapshotReaders.wait(for: chunk.mark) {
+                case .success(let read)?: chunk.read = read
+                case .failure(let error)?:
+                    try chunkFailed(job, error)
+                    return sent
+                case nil:
+                    try chunkFailed(job, MySQLError(code: .queryFailed, message: "the read of a chunk between its marks was lost"))
+                    return sent
+                }
+            }
+            let sender = SnapshotRowSender(extractor: self, job: job, at: position)
+            for values in chunk.read?.rows ?? [] where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
+                try sender.send(values)
+                sent += 1
+            }
+            job.chunks.removeFirst()
+            if job.schema.hasPrimaryKey { job.lastKey = chunk.lastKey }
+            observer.snapshotProgress(table: job.table, rowsSent: job.rows)
+            chunkSent(job, isLast: chunk.isLast)
+            if chunk.isLast { break }
+            checkRetention(job)
+        }
+        return sent
+    }
+
+    /// Notes the keys a row event changes while chunks of its table are between their low mark and being sent.
     func noteChangedKeys(_ rows: BinlogRowsEvent, schema: TableSchema, layout: EventLayout) {
-        guard let chunk = jobs[schema.table]?.watermark, chunk.seenLow else { return }
+        guard let chunks = jobs[schema.table]?.chunks.filter(\.seenLow), !chunks.isEmpty else { return }
         for row in rows.rows {
-            chunk.changedKeys.insert(layout.keyColumns.map { column in
+            let key = layout.keyColumns.map { column in
                 (row[column.index].map { FieldValue(binlog: $0, column: schema.columns[column.index]) } ?? .null).text
-            })
+            }
+            for chunk in chunks { chunk.changedKeys.insert(key) }
         }
     }
 }

@@ -40,6 +40,8 @@ public final class Extractor: @unchecked Sendable {
     var binlogRetention: Int??
     /// Whether snapshot chunks use watermarks (`nil` until the first chunk decides).
     var watermarkMode: Bool?
+    /// Watermark mode: the connections reading chunks while the binlog streams.
+    lazy var snapshotReaders = SnapshotReaders(capacity: options.snapshotParallelism, settings: settings)
     var serverID: UInt32 = 0
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.

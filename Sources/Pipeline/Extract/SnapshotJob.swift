@@ -35,18 +35,25 @@ final class SnapshotJob {
         self.lastKey = lastKey
         self.rows = rows
         self.rowsAtStart = rows
+        self.readFrom = lastKey
     }
 
     var progress: ExtractCheckpoint.Snapshot { .init(version: schema.version, lastKey: lastKey, rows: rows) }
 
-    /// Watermark mode: the chunk read between the marks, until the reader passes the high mark.
-    var watermark: WatermarkChunk?
+    /// Watermark mode: chunks between their marks, in key order, until the reader sends them.
+    var chunks: [WatermarkChunk] = []
+    /// Watermark mode: the key after which the next chunk starts (`lastKey` plus the chunks
+    /// being read or waiting), and whether the table's last chunk is among them.
+    var readFrom: [String?]?
+    var readAll = false
 
-    /// Ends the open chunk's transaction, if any.
+    /// Ends the open chunk's transaction, if any, and forgets chunks not yet sent.
     func closeChunk() {
         if let connection { _ = try? connection.executeBlocking("ROLLBACK") }
         chunkPosition = nil
-        watermark = nil
+        chunks = []
+        readFrom = lastKey
+        readAll = false
     }
 
     /// Ends the job: its connection is released.
@@ -56,20 +63,26 @@ final class SnapshotJob {
     }
 }
 
-/// A chunk read in watermark mode: its rows (at most a chunk's worth) wait for the reader to
-/// pass the high mark; keys the binlog changes between the low and the high mark are dropped
-/// from it, since their binlog events carry their newer state.
+/// A chunk of a watermark snapshot: the keys after `from` up to `through` (the table's end when
+/// `nil`), read between a low and a high mark. Its rows wait until the reader has passed its high
+/// mark and every earlier chunk's; keys the binlog changes from its low mark until it is sent are
+/// dropped from it, since their binlog events carry their newer state.
 final class WatermarkChunk {
     let mark: String
-    let rows: [[FieldValue]]
-    /// The key of the last row read (where the next chunk starts), whether or not it is sent.
-    let lastKey: [String?]?
-    /// Fewer rows than a chunk: the table ends here.
-    let isLast: Bool
+    let from: [String?]?
+    let through: [String?]?
+    /// The rows, once the read has finished.
+    var read: ChunkRead?
     var seenLow = false
+    var seenHigh = false
     var changedKeys: Set<[String?]> = []
 
-    init(mark: String, rows: [[FieldValue]], lastKey: [String?]?, isLast: Bool) {
-        (self.mark, self.rows, self.lastKey, self.isLast) = (mark, rows, lastKey, isLast)
+    init(mark: String, from: [String?]?, through: [String?]?) {
+        (self.mark, self.from, self.through) = (mark, from, through)
     }
+
+    /// The last chunk of the table: no upper bound.
+    var isLast: Bool { through == nil }
+    /// The key the next chunk starts after, once this one is sent.
+    var lastKey: [String?]? { through ?? read?.lastKey ?? from }
 }

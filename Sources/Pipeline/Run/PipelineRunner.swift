@@ -29,6 +29,8 @@ public final class PipelineRunner: @unchecked Sendable {
         public var idleFlushSeconds: Double?
         /// How extract lines snapshot chunks up with the binlog. Default `.auto`.
         public var snapshotMode: SnapshotMode = .auto
+        /// Connections reading snapshot chunks at once (watermark mode).
+        public var snapshotParallelism = 1
         public init() {}
     }
 
@@ -76,6 +78,7 @@ public final class PipelineRunner: @unchecked Sendable {
         extractOptions.tables = options.tables
         extractOptions.follow = options.follow
         extractOptions.snapshotMode = options.snapshotMode
+        extractOptions.snapshotParallelism = options.snapshotParallelism
         let extractor = try Extractor(config: config, options: extractOptions, observer: progress, stop: stop)
 
         let extractFinished = StopSignal()
