@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The C boundary: module maps and a shim header each, nothing else.
@@ -66,13 +70,26 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: ["SluiceSupport", "Kafka", "MySQL", "S3", "Parquet", "Warehouse", .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        // Serving the process: /metrics, /healthz and /readyz over HTTP, and JSON log lines.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "Pipeline", "Kafka", "MySQL", "S3", "Warehouse", "SluiceSupport",
+                "Pipeline", "Kafka", "MySQL", "S3", "Warehouse", "SluiceSupport", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -85,7 +102,8 @@ let package = Package(
         .testTarget(name: "MySQLTests", dependencies: ["MySQL", "Pipeline", "SluiceTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Pipeline", "SluiceTestSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport", "Parquet"], exclude: ["Fixtures"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SluiceTestSupport", "Parquet", "Telemetry",
+                                                          .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "SluiceTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "SluiceTestSupport", "sluice", "Warehouse"]),
     ],

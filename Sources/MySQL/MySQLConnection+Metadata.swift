@@ -17,6 +17,11 @@ public struct BinlogSettings: Sendable, Equatable {
     /// MySQL's `binlog_transaction_compression` (read; noted by `doctor`).
     public var transactionCompression: Bool = false
 
+    /// Settings read from a server, or (deployment tests) from a server's command line.
+    public init(logBin: Bool, format: String, rowImage: String, serverID: UInt32, rowMetadata: String?) {
+        (self.logBin, self.format, self.rowImage, self.serverID, self.rowMetadata) = (logBin, format, rowImage, serverID, rowMetadata)
+    }
+
     /// Whether TABLE_MAP events name their columns, so every row image is checked by name.
     public var logsColumnNames: Bool { rowMetadata?.uppercased() == "FULL" }
 

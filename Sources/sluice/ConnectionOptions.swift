@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Logging
 import Pipeline
@@ -29,6 +30,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("warehouse-sslrootcert"), help: "CA PEM file for the warehouse's certificate (PGSSLROOTCERT).") var warehouseSSLRootCert: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (SLUICE_LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line with time, level, stage, table, message, fields (SLUICE_LOG_FORMAT).")
+    var logFormat: String?
 
     /// The flags that were given, keyed by setting.
     var flags: [String: String] {
@@ -49,11 +52,14 @@ struct ConnectionOptions: ParsableArguments {
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        if let format = logFormat ?? ProcessInfo.processInfo.environment["SLUICE_LOG_FORMAT"], !["text", "json"].contains(format) {
+            throw ValidationError("--log-format must be text or json (got \(format))")
+        }
     }
 
     /// Sets up logging and loads the effective configuration.
     func load() throws -> SluiceConfig {
-        CommandLogging.bootstrap(level: logLevel)
+        CommandLogging.bootstrap(level: logLevel, format: logFormat)
         let config = try SluiceConfig.load(flags: flags, kafkaProperties: kafkaProperties)
         let logger = Logger(label: "sluice.config")
         for warning in config.warnings { logger.warning("\(warning)") }

@@ -16,6 +16,7 @@ struct ExtractCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var service: ServiceOptions
     @Option(help: "Topic prefix (default: the database name).") var topicPrefix: String?
     @Option(help: "Comma-separated tables to capture (default: every base table).") var tables: String?
     @Flag(help: "Keep following the binlog until interrupted.") var follow = false
@@ -55,8 +56,8 @@ struct ExtractCommand: AsyncParsableCommand {
         let extractor = try Extractor(config: config, options: options, observer: ExtractProgressPrinter(display: display),
                                       stop: stop)
         let started = Date()
-        let summary = try await withStopOnSignal(stop) {
-            try await runBlocking { try extractor.run() }
+        let summary = try await service.serving(config, stages: ["extract"]) {
+            try await withStopOnSignal(stop) { try await runBlocking { try extractor.run() } }
         }
         display.close()
         printSummary(summary, seconds: Date().timeIntervalSince(started))

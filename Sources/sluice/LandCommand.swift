@@ -15,6 +15,7 @@ struct LandCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var service: ServiceOptions
     @Option(help: "Topic prefix of the extract (default: the database name).") var topicPrefix: String?
     @Option(help: "Comma-separated tables (default: every extracted table).") var tables: String?
     @Option(name: .customLong("group"), help: "Consumer group (default: sluice-land-<prefix>).") var group: String?
@@ -63,7 +64,9 @@ struct LandCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let display = ProgressDisplay()
         let lander = try Lander(config: config, options: options, observer: LandProgressPrinter(display: display), stop: stop)
-        let summary = try await withStopOnSignal(stop) { try await lander.run() }
+        let summary = try await service.serving(config, stages: ["land"]) {
+            try await withStopOnSignal(stop) { try await lander.run() }
+        }
         display.close()
         var table = TextTable("TABLE", "FILES", "ROWS", "BYTES", "ROWS/S")
         for entry in summary.tables.values.sorted(by: { $0.name < $1.name }) {

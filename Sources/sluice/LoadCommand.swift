@@ -19,6 +19,7 @@ struct LoadCommand: AsyncParsableCommand {
     enum Dialect: String, ExpressibleByArgument, CaseIterable { case postgres, redshift }
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var service: ServiceOptions
     @Option(help: "Top folder of the lake in the bucket.") var lakeRoot = "raw"
     @Option(help: "Comma-separated tables (default: every table in the lake).") var tables: String?
     @Option(help: "SQL dialect of the warehouse: postgres or redshift.") var dialect: Dialect = .postgres
@@ -57,8 +58,10 @@ struct LoadCommand: AsyncParsableCommand {
             return
         }
         let display = ProgressDisplay()
-        let summary = try await withStopOnSignal(stop) {
-            try await loader.run { table, rows in display.start(table, total: rows, done: rows) }
+        let summary = try await service.serving(config, stages: ["load"]) {
+            try await withStopOnSignal(stop) {
+                try await StageHealth.track("load") { try await loader.run { table, rows in display.start(table, total: rows, done: rows) } }
+            }
         }
         display.close()
         var table = TextTable("TABLE", "ROWS")

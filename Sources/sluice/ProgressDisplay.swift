@@ -15,7 +15,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private var items: [(name: String, item: Item)] = []
     private var drawnLines = 0
     private var loggedFinished: Set<String> = []
-    let isTerminal = isatty(STDERR_FILENO) == 1
+    let isTerminal = isatty(STDERR_FILENO) == 1 && !CommandLogging.isJSON
     let logInterval: TimeInterval = 5
 
     func start(_ name: String, total: Int, done: Int = 0) {
@@ -70,7 +70,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 guard due || justFinished || (force && item.done == 0 && !item.finished) else { continue }
                 if justFinished { loggedFinished.insert(items[index].name) }
                 items[index].item.lastLogged = now
-                FileHandle.standardError.write(Data((line(items[index].name, item) + "\n").utf8))
+                CommandLogging.progress(line(items[index].name, item), table: items[index].name)
             }
         }
     }

@@ -16,6 +16,7 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var service: ServiceOptions
     @Option(help: "Topic prefix (default: the database name).") var topicPrefix: String?
     @Option(help: "Comma-separated tables (default: every base table).") var tables: String?
     @Option(help: "Top folder of the lake in the bucket.") var lakeRoot = "raw"
@@ -57,7 +58,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let summary: PipelineRunner.Summary
         do {
-            summary = try await withStopOnSignal(stop) { try await runner.run() }
+            summary = try await service.serving(config, stages: ["extract", "land", "load"]) {
+                try await withStopOnSignal(stop) { try await runner.run() }
+            }
         } catch {
             ticker.cancel()
             line.clear()
@@ -81,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
 /// logged every 10 seconds otherwise.
 final class StatusLine: @unchecked Sendable {
     private let lock = NSLock()
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let isTerminal = isatty(STDERR_FILENO) == 1 && !CommandLogging.isJSON
     private var lastLogged = Date.distantPast
     private var drawn = false
 
@@ -91,7 +94,7 @@ final class StatusLine: @unchecked Sendable {
                 FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
                 drawn = true
             } else if Date().timeIntervalSince(lastLogged) >= 10 {
-                FileHandle.standardError.write(Data("\(text)\n".utf8))
+                CommandLogging.progress(text)
                 lastLogged = Date()
             }
         }

@@ -12,7 +12,7 @@ func withStopOnSignal<T: Sendable>(_ stop: StopSignal, _ body: () async throws -
         let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
         source.setEventHandler {
             if stop.isStopped { exit(130) }
-            FileHandle.standardError.write(Data("stopping: finishing the batch in flight (again to quit at once)\n".utf8))
+            CommandLogging.progress("stopping: finishing the batch in flight (again to quit at once)")
             stop.stop()
         }
         source.resume()

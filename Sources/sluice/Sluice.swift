@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 @main
 struct Sluice: AsyncParsableCommand {
@@ -26,6 +27,27 @@ struct Sluice: AsyncParsableCommand {
             TablesCommand.self,
             LakeCommand.self,
             DevKafkaCommand.self,
+            HealthCommand.self,
         ]
     )
+
+    /// As ArgumentParser's, except that with `--log-format json` the closing error is a JSON log line too.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let message = fullMessage(for: error)
+            let code = exitCode(for: error)
+            if CommandLogging.isJSON && !message.isEmpty && code != .success {
+                Logger(label: "sluice").critical("\(message)")
+                Foundation.exit(code.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

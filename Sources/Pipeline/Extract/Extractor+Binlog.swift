@@ -57,6 +57,7 @@ extension Extractor {
             let active = checkpoint.tables.values.filter { $0.state == .streaming || $0.state == .snapshotting }
             checkpoint.binlog = active.map(\.position).min() ?? state.boundary
             try saveCheckpoint()
+            recordCheckpointMetrics(at: state.boundary)
             rowsSinceCheckpoint = 0
             lastCheckpoint = Date()
             observer.binlogProgress(position: state.boundary.description, rowsSent: summary.binlogRows, caughtUp: false)
@@ -126,6 +127,7 @@ extension Extractor {
                              hint: "check the server; extract resumes from its checkpoint when run again")
         }
         logger.warning("binlog connection lost (\(error.summary)); reconnecting in \(backoff) s")
+        metrics.error("binlog_connection")
         let deadline = Date().addingTimeInterval(backoff)
         while Date() < deadline && !stop.isStopped { usleep(50_000) }
         backoff = min(backoff * 2, 10)
@@ -239,10 +241,12 @@ extension Extractor {
         func values(_ row: [BinlogValue?]) -> [FieldValue] {
             zip(row, schema.columns).map { value, column in value.map { FieldValue(binlog: $0, column: column) } ?? .null }
         }
+        let counters = metrics.table(schema.table)
         func send(_ event: ChangeEvent) throws {
             let key = event.key(layout: layout)
-            try producer.send(topic: topic, key: key,
-                              value: event.value(layout: layout, nowMilliseconds: now))
+            let value = event.value(layout: layout, nowMilliseconds: now)
+            try producer.send(topic: topic, key: key, value: value)
+            counters.add(rows: 1, bytes: value.count)
             // Compaction removes a deleted key only after a tombstone.
             if event.operation == .delete { try producer.send(topic: topic, key: key, value: nil) }
         }

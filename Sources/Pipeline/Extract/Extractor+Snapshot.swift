@@ -135,7 +135,8 @@ extension Extractor {
         job.close()
         job.failures += 1
         job.retryAfter = Date().addingTimeInterval(1)
-        logger.warning("table \(job.table): snapshot chunk failed (\(error.summary)); trying again")
+        logger.warning("table \(job.table): snapshot chunk failed (\(error.summary)); trying again", metadata: ["table": "\(job.table)"])
+        metrics.error("snapshot_chunk")
         if job.failures >= 20 {
             stopTable(job.table, at: checkpoint.tables[job.table]?.position ?? checkpoint.binlog,
                       because: "its snapshot failed 20 times in a row, last: \(error.summary)")

@@ -46,6 +46,8 @@ public final class Extractor: @unchecked Sendable {
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.
     var metadata: MySQLConnection!
+    /// Rows, bytes, errors and stopped tables, for `--metrics-address`.
+    let metrics = StageMetrics(stage: "extract")
     /// Each schema version's event layout (keys and constant members encoded once).
     var layouts: [String: EventLayout] = [:]
     /// The last TABLE_MAP checked against each table's schema version (checked again when either changes).
@@ -56,7 +58,7 @@ public final class Extractor: @unchecked Sendable {
         self.settings = try config.mysql()
         self.kafka = try config.kafka()
         self.options = options
-        self.observer = observer
+        self.observer = ExtractMetricsObserver(forwardingTo: observer)
         self.stop = stop
         self.logger = logger
         self.topics = ExtractTopics(prefix: options.topicPrefix ?? settings.database ?? "sluice")
@@ -68,6 +70,10 @@ public final class Extractor: @unchecked Sendable {
 
     /// Runs the extract to its end (no `follow`) or until `stop` is set.
     public func run() throws -> ExtractSummary {
+        try StageHealth.trackBlocking("extract") { try capture() }
+    }
+
+    private func capture() throws -> ExtractSummary {
         let connection = try MySQLConnection.connectBlocking(settings)
         metadata = connection
         let binlog = try connection.binlogSettingsBlocking()
@@ -237,7 +243,9 @@ public final class Extractor: @unchecked Sendable {
         jobs[table]?.close()
         jobs[table] = nil
         checkpoint.tables[table] = .init(state: .stopped, position: position, reason: line)
-        logger.error("\(line)")
+        logger.error("\(line)", metadata: ["table": "\(table)"])
+        metrics.error("table_stopped")
+        metrics.stopped(checkpoint.stoppedTables)
         observer.tableStopped(table: table, reason: line)
     }
 }

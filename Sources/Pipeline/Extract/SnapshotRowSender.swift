@@ -11,6 +11,7 @@ struct SnapshotRowSender {
     let layout: EventLayout
     let timestamp: Int64
     let sequence: Int64
+    let counters: StageMetrics.TableCounters
 
     init(extractor: Extractor, job: SnapshotJob, at position: BinlogPosition) {
         self.extractor = extractor
@@ -20,6 +21,7 @@ struct SnapshotRowSender {
         layout = extractor.layout(for: job.schema)
         timestamp = Int64(Date().timeIntervalSince1970 * 1000)
         sequence = SourceOrder.sequence(file: position.file, epoch: extractor.checkpoint.epoch)
+        counters = extractor.metrics.table(job.schema.table)
     }
 
     func send(_ values: [FieldValue]) throws {
@@ -27,8 +29,9 @@ struct SnapshotRowSender {
             operation: .read, before: nil, after: values,
             source: SourcePosition(file: position.file, position: position.position, gtid: nil, row: job.rows,
                                    timestampMilliseconds: timestamp, snapshot: true, sequence: sequence))
-        try extractor.producer.send(topic: topic, key: event.key(layout: layout),
-                                    value: event.value(layout: layout, nowMilliseconds: timestamp))
+        let value = event.value(layout: layout, nowMilliseconds: timestamp)
+        try extractor.producer.send(topic: topic, key: event.key(layout: layout), value: value)
+        counters.add(rows: 1, bytes: value.count)
         job.rows += 1
     }
 }

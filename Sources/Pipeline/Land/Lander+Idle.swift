@@ -34,7 +34,9 @@ extension Lander {
                 .flatMap { topic in topic.partitions.map { (topic: topic.name, partition: $0) } }
             guard !pairs.isEmpty else { return false }
             let ends = try consumer.endOffsets(pairs)
-            return zip(try consumer.committed(pairs), ends).contains { max($0.offset, 0) < $1.offset }
+            let lags = zip(try consumer.committed(pairs), ends).map { (partition: $1, lag: $1.offset - max($0.offset, 0)) }
+            for entry in lags { Lander.recordLag(topic: entry.partition.topic, partition: entry.partition.partition, messages: entry.lag) }
+            return lags.contains { $0.lag > 0 }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Metrics
 import S3
 import SluiceSupport
 
@@ -14,7 +15,9 @@ extension Lander {
         guard stoppedTables[table] == nil else { return }
         let line = "table \(table) stopped landing at \(partition) offset \(offset): \(reason); the other tables go on, and the next run tries it again"
         stoppedTables[table] = line
-        logger.error("\(line)")
+        logger.error("\(line)", metadata: ["table": "\(table)"])
+        metrics.error("table_stopped")
+        metrics.stopped(stoppedTables)
         for key in batches.keys where self.table(of: key) == table {
             if let dropped = batches.removeValue(forKey: key) { bufferedBytes -= dropped.bytes }
         }
@@ -46,6 +49,8 @@ extension Lander {
         try deadLetters?.send(topic: topics.deadLetters, key: message.key, value: message.value, headers: headers)
         deadLettersPending = true
         summary.deadLetters += 1
+        Counter(label: SluiceMetric.deadLetters.rawValue, dimensions: [("table", table(of: TopicPartition(topic: message.topic, partition: message.partition)))]).increment()
+        metrics.error("dead_letter")
         logger.warning("\(message.topic)[\(message.partition)] offset \(message.offset) is not a change event (\(reason)); sent to \(topics.deadLetters)")
     }
 

@@ -51,6 +51,8 @@ public final class Lander: @unchecked Sendable {
     var stoppedMarkers: Set<String> = []
     /// Batches being encoded and stored in the background, in the order they were handed over.
     var inflight: [PendingWrite] = []
+    /// Rows, bytes, files, lag and stopped tables, for `--metrics-address`.
+    let metrics = StageMetrics(stage: "land")
 
     public init(config: SluiceConfig, options: LandOptions, observer: any LandProgressObserver, stop: StopSignal,
                 logger: Logger = Logger(label: "sluice.land")) throws {
@@ -82,7 +84,12 @@ public final class Lander: @unchecked Sendable {
 
     /// Runs until caught up (or, with `follow`, until stopped).
     public func run() async throws -> LandSummary {
+        try await StageHealth.track("land") { try await consume() }
+    }
+
+    private func consume() async throws -> LandSummary {
         let started = Date()
+        metrics.stopped([String: String]())
         if tables.isEmpty { try await prepare() }
         guard try await waitForWork() else {
             logger.info("nothing new to land for \(topics.prefix)")
@@ -339,6 +346,8 @@ public final class Lander: @unchecked Sendable {
             }
             let (key, bytes) = try result.get()
             summary.record(table: write.table, rows: write.rows, bytes: bytes)
+            metrics.table(write.table).add(rows: write.rows, bytes: bytes)
+            metrics.files.increment()
             observer.landed(table: write.table, key: key, rows: write.rows, totalRows: summary.tables[write.table]?.rows ?? 0)
             try await clearStop(write.table)
             commits[write.partition] = write.next
@@ -359,6 +368,7 @@ public final class Lander: @unchecked Sendable {
         let consumer = self.consumer
         do {
             try await runBlocking { try consumer.commit(offsets) }
+            recordLag(offsets)
         } catch let error as KafkaError where [22, 25, 27].contains(error.rawCode) {
             // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: the partitions moved on; their new owners rewrite the same keys.
             logger.warning("offsets not committed (\(error.message)); the new owners redo these batches")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Parquet
 import S3
 import SluiceSupport
@@ -51,6 +52,8 @@ public final class Loader: @unchecked Sendable {
     let reportedSkip = Flag()
     /// Source commit times (ms) of the CDC rows applied since the last freshness record.
     let changeTimes = TimestampBuffer()
+    /// Rows, bytes, files, pass durations and stopped tables, for `--metrics-address`.
+    let metrics = StageMetrics(stage: "load")
 
     public init(config: SluiceConfig, options: Options, stop: StopSignal, logger: Logger = Logger(label: "sluice.load")) throws {
         self.options = options
@@ -109,13 +112,18 @@ public final class Loader: @unchecked Sendable {
                 summary.files += batch.files.count
                 summary.rows += rows
                 summary.rowsByTable[batch.table, default: 0] += rows
+                metrics.table(batch.table).add(rows: rows, bytes: batch.files.reduce(0) { $0 + $1.object.size })
+                metrics.files.increment(by: batch.files.count)
                 progress(batch.table, summary.rowsByTable[batch.table] ?? 0)
             }
 
             /// Records why a table stopped loading (its later files this pass are left for the next).
             func stopTable(_ table: String, at key: String, error: any Error) async throws {
                 let reason = "table \(table) stopped loading at \(key): \(oneLine(error)); the other tables go on. Fix the cause; the next load tries it again"
-                if stopped[table] != reason { logger.error("\(reason)") }
+                if stopped[table] != reason {
+                    logger.error("\(reason)", metadata: ["table": "\(table)"])
+                    metrics.error("table_stopped")
+                }
                 try await StagingTable.setStopped(table, reason: reason, session: session)
                 stagingTables[table] = nil
                 stopped[table] = reason
@@ -170,9 +178,12 @@ public final class Loader: @unchecked Sendable {
             }
             try await Self.recordFreshness(session, sourceTimes: changeTimes.take())
             summary.stopped = stopped
+            metrics.stopped(stopped)
+            Gauge(label: SluiceMetric.lakeFilesUnloaded.rawValue).record(objects.count - summary.files)
             return ()
         }
         summary.seconds = Date().timeIntervalSince(started)
+        Metrics.Timer(label: SluiceMetric.loadPassDuration.rawValue).recordSeconds(summary.seconds)
         return summary
     }
 
@@ -286,6 +297,9 @@ public final class Loader: @unchecked Sendable {
     /// MySQL stamps binlog events in whole seconds, so a sample can read up to 1 s high.
     static func recordFreshness(_ session: WarehouseSession, sourceTimes: [Int64]) async throws {
         guard !sourceTimes.isEmpty else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let freshness = Metrics.Timer(label: SluiceMetric.freshness.rawValue)
+        for time in sourceTimes.suffix(1_000) { freshness.recordMilliseconds(max(0, now - time)) }
         let list = sourceTimes.suffix(1_000).map(String.init).joined(separator: ",")
         try await session.execute("""
             INSERT INTO sluice.freshness (source_ms, latency_ms)

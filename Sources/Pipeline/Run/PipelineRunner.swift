@@ -129,30 +129,32 @@ public final class PipelineRunner: @unchecked Sendable {
                 return StageSummary(stage: "land", rows: rows, seconds: result.seconds, detail: "\(files) files")
             }
             group.addTask { [progress, stop, options] in
-                let begun = Date()
-                var rows = 0, files = 0
-                while true {
-                    let last = landFinished.isStopped
-                    let landedBefore = progress.snapshot.landedFiles
-                    let pass = try await loader.run()
-                    rows += pass.rows
-                    files += pass.files
-                    progress.update {
-                        $0.loadedRows = rows
-                        $0.loadedFiles = files
-                        if pass.starSeconds != nil { $0.starUpdates += 1 }
-                        $0.loadStopped = pass.stopped.keys.sorted()
+                try await StageHealth.track("load") {
+                    let begun = Date()
+                    var rows = 0, files = 0
+                    while true {
+                        let last = landFinished.isStopped
+                        let landedBefore = progress.snapshot.landedFiles
+                        let pass = try await loader.run()
+                        rows += pass.rows
+                        files += pass.files
+                        progress.update {
+                            $0.loadedRows = rows
+                            $0.loadedFiles = files
+                            if pass.starSeconds != nil { $0.starUpdates += 1 }
+                            $0.loadStopped = pass.stopped.keys.sorted()
+                        }
+                        if last || (stop.isStopped && landFinished.isStopped) { break }
+                        // The next pass starts after the interval, or as soon as land finished; when
+                        // following, as soon as land stored a file (fresh data waits for no timer).
+                        let deadline = Date().addingTimeInterval(options.loadIntervalSeconds)
+                        while Date() < deadline, !landFinished.isStopped, !stop.isStopped,
+                              !(options.follow && progress.snapshot.landedFiles != landedBefore) {
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
                     }
-                    if last || (stop.isStopped && landFinished.isStopped) { break }
-                    // The next pass starts after the interval, or as soon as land finished; when
-                    // following, as soon as land stored a file (fresh data waits for no timer).
-                    let deadline = Date().addingTimeInterval(options.loadIntervalSeconds)
-                    while Date() < deadline, !landFinished.isStopped, !stop.isStopped,
-                          !(options.follow && progress.snapshot.landedFiles != landedBefore) {
-                        try? await Task.sleep(for: .milliseconds(20))
-                    }
+                    return StageSummary(stage: "load", rows: rows, seconds: Date().timeIntervalSince(begun), detail: "\(files) files")
                 }
-                return StageSummary(stage: "load", rows: rows, seconds: Date().timeIntervalSince(begun), detail: "\(files) files")
             }
             var stages: [StageSummary] = []
             while let next = await group.nextResult() {
