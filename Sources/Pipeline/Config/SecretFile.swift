@@ -13,9 +13,11 @@ public enum SecretFile {
         return text
     }
 
-    /// A warning when `path` holds secrets and other users may read it (mode `o+r`).
+    /// A warning when `path` holds secrets and other users may read it (mode `o+r`). Not for
+    /// `/run/secrets/…`: compose and swarm mount secrets there for containers of several users,
+    /// and inside the container nobody else runs.
     static func exposureWarning(_ path: String, holding what: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        guard !path.hasPrefix("/run/secrets/"), let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0 else { return nil }
         return "\(path) holds \(what) and other users can read it; run chmod 600 \(path)"
     }
