@@ -84,13 +84,13 @@ extension Extractor {
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var sent = 0
+        if !jobs.isEmpty, try usesWatermarks() {
+            // Chunks are read by other connections, between two marks; the reader sends each when it passes the high one.
+            try stepWatermarkSnapshots(wait: budget >= .seconds(1))
+            return sent
+        }
         while let job = jobs.keys.sorted().first.flatMap({ jobs[$0] }), clock.now < deadline, !stop.isStopped {
             guard Date() >= job.retryAfter else { return sent }
-            if try usesWatermarks() {
-                // Chunks are read by other connections, between two marks; the reader sends each when it passes the high one.
-                try stepWatermarkSnapshots(wait: budget >= .seconds(1))
-                return sent
-            }
             if job.chunkPosition == nil {
                 do {
                     let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)

@@ -123,7 +123,7 @@ extension Extractor {
     /// Gives finished reads to their chunks; a failed read fails its table's snapshot for now.
     /// Reads of chunks no longer waiting (the table was snapshotted again or stopped) are dropped.
     private func collectWatermarkReads() throws {
-        for (mark, result) in snapshotReaders.takeFinished() {
+        for (mark, result) in snapshotReaders.takeFinished() where !stop.isStopped {
             guard let job = jobs.values.first(where: { $0.chunks.contains { $0.mark == mark } }),
                   let chunk = job.chunks.first(where: { $0.mark == mark }) else { continue }
             switch result {
