@@ -10,8 +10,11 @@ struct ServiceOptions: ParsableArguments {
                                valueName: "host:port"))
     var metricsAddress: String?
 
+    /// The flag, else `SLUICE_METRICS_ADDRESS`.
+    var address: String? { metricsAddress ?? ProcessInfo.processInfo.environment["SLUICE_METRICS_ADDRESS"] }
+
     func validate() throws {
-        if let address = metricsAddress ?? ProcessInfo.processInfo.environment["SLUICE_METRICS_ADDRESS"], Self.split(address) == nil {
+        if let address, Self.split(address) == nil {
             throw ValidationError("--metrics-address must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:9464 (got \(address))")
         }
     }
@@ -27,8 +30,7 @@ struct ServiceOptions: ParsableArguments {
     /// Runs `body` with the endpoint serving (when an address is set) and the servers of `stages`
     /// checked every 10 s for `/readyz`.
     func serving<T>(_ config: SluiceConfig, stages: [String], _ body: () async throws -> T) async throws -> T {
-        guard let address = metricsAddress ?? ProcessInfo.processInfo.environment["SLUICE_METRICS_ADDRESS"],
-              let (host, port) = Self.split(address) else { return try await body() }
+        guard let address, let (host, port) = Self.split(address) else { return try await body() }
         let exposition = PrometheusExposition.bootstrap(help: SluiceMetric.helpTexts, durationBuckets: SluiceMetric.durationBuckets)
         let health = StageHealth.shared
         let server: TelemetryServer

@@ -104,7 +104,6 @@ extension Extractor {
     /// Reads the chunk on a reader of its own: low mark, the rows of its key range, high mark.
     private func startRead(_ chunk: WatermarkChunk, of schema: TableSchema) {
         let query = snapshotQuery(schema, after: chunk.from, through: chunk.through)
-        let keyIndexes = layout(for: schema).keyColumns.map(\.index)
         let mark = chunk.mark, table = schema.table, database = database, markTable = options.watermarkTable
         let batchRows = options.snapshotBatchRows, stop = stop
         snapshotReaders.start(mark: mark) { connection in
@@ -116,7 +115,7 @@ extension Extractor {
             }
             if stop.isStopped { throw MySQLError(code: .queryFailed, message: "stopped") }
             try Self.writeMark(connection, database: database, markTable: markTable, table: table, kind: "high", mark: mark)
-            return ChunkRead(rows: rows, lastKey: rows.last.map { row in keyIndexes.map { row[$0].text } })
+            return ChunkRead(rows: rows)
         }
     }
 
@@ -195,7 +194,8 @@ extension Extractor {
                 sent += 1
             }
             job.chunks.removeFirst()
-            if job.schema.hasPrimaryKey { job.lastKey = chunk.lastKey }
+            // The next chunk starts after this one's upper bound (the last chunk ends the job).
+            if let through = chunk.through { job.lastKey = through }
             observer.snapshotProgress(table: job.table, rowsSent: job.rows)
             chunkSent(job, isLast: chunk.isLast)
             if chunk.isLast { break }

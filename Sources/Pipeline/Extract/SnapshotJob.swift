@@ -83,6 +83,4 @@ final class WatermarkChunk {
 
     /// The last chunk of the table: no upper bound.
     var isLast: Bool { through == nil }
-    /// The key the next chunk starts after, once this one is sent.
-    var lastKey: [String?]? { through ?? read?.lastKey ?? from }
 }

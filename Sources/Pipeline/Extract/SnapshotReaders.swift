@@ -4,8 +4,6 @@ import MySQL
 /// The rows of one watermark chunk, read between its marks.
 struct ChunkRead: Sendable {
     var rows: [[FieldValue]]
-    /// The key of the last row read (`nil` when the chunk was empty).
-    var lastKey: [String?]?
 }
 
 /// Watermark chunk reads in flight, at most `capacity` at once, each on a thread and a
