@@ -325,7 +325,7 @@ public final class Loader: @unchecked Sendable {
             let isNew = !hasLines || !hasPayments
             for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
             if isNew {
-                for statement in StarChanges.markEverything() { try await session.execute(statement) }
+                for statement in StarSchema.definition.markEverything() { try await session.execute(statement) }
             }
             for statement in StarSchema.updateStatements(.postgres) { try await session.execute(statement) }
         }
