@@ -1,16 +1,10 @@
-/// `mart.dim_date`: one row per calendar date used by an order (ordered,
-/// required, shipped) or a payment, keyed by `YYYYMMDD`. Day of week is ISO
-/// (1 = Monday … 7 = Sunday).
+/// The date dimension: one row per calendar date a rebuilt fact uses (the model file's
+/// `dates` queries), keyed by `YYYYMMDD`. Day of week is ISO (1 = Monday … 7 = Sunday).
 struct DateDimension: StarModel {
-    var table = "dim_date"
-    var sources = ["orders", "payments"]
+    let table: String
+    let sources: [String]
     /// Queries over staging and the rebuild units, each giving dates (`d`, the first names it) a rebuilt fact uses.
-    var dates = [
-        "SELECT o.order_date AS d FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number",
-        "SELECT o.required_date FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number",
-        "SELECT o.shipped_date FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number",
-        "SELECT y.payment_date FROM staging.payments AS y\nJOIN affected_payments AS a ON a.customer_number = y.customer_number AND a.check_number = y.check_number",
-    ]
+    let dates: [String]
 
     func create(_ dialect: SQLDialect) -> String {
         createTable(dialect, columns: [

@@ -1,3 +1,5 @@
+import Warehouse
+
 /// A star schema: SCD2 dimensions, a date dimension, the rebuild units its facts are rebuilt
 /// by, and the facts, with the SQL that creates it and brings it up to date.
 ///
@@ -14,6 +16,12 @@ struct StarDefinition: Sendable {
 
     /// Staging tables the star reads; it is built once all of them exist.
     var sourceTables: Set<String> { Set(models.flatMap(\.sources)) }
+
+    /// Whether every fact table exists (a star not there yet, or rebuilt, starts from all of staging).
+    func exists(_ session: WarehouseSession) async throws -> Bool {
+        for fact in facts where !(try await session.exists("mart.\(fact.table)")) { return false }
+        return true
+    }
 
     /// Schema and tables (idempotent).
     func createStatements(_ dialect: SQLDialect) -> [String] {

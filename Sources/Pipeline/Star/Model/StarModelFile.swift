@@ -4,9 +4,8 @@ import Yams
 /// A star schema declared in a model file (YAML; `models/classicmodels.yaml` is the example):
 /// SCD2 dimensions, a date dimension, rebuild units and facts, each as SQL over `staging`.
 ///
-/// Work in progress (issue 17): `definition` builds the same ``StarDefinition`` the engine
-/// runs, and a test checks that its SQL equals the engine's; the engine does not read model
-/// files yet.
+/// `load` builds the ``StarDefinition`` that load creates and updates (`SLUICE_MODEL`).
+/// Work in progress (issue 17): no validation against staging yet, and no checks or reports.
 struct StarModelFile: Decodable, Sendable {
     struct Column: Decodable, Sendable {
         let name: String
