@@ -22,6 +22,9 @@ RUN apt-get update \
 
 ARG BINARY=.build-image/sluice
 COPY ${BINARY} /usr/local/bin/sluice
+# The bundled star models; SLUICE_MODEL picks one (or a file mounted in).
+COPY models/ /usr/share/sluice/models/
+ENV SLUICE_MODEL=/usr/share/sluice/models/classicmodels.yaml
 
 # Numeric, so a runtime can check it is not root (Kubernetes runAsNonRoot).
 USER 10001:10001

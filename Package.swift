@@ -70,7 +70,8 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: ["SluiceSupport", "Kafka", "MySQL", "S3", "Parquet", "Warehouse", .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Yams", package: "Yams")]
         ),
         // Serving the process: /metrics, /healthz and /readyz over HTTP, and JSON log lines.
         .target(

@@ -67,6 +67,9 @@ extension Setting {
     public static let warehouseSSLRootCert = Setting("PGSSLROOTCERT", flag: "--warehouse-sslrootcert", default: nil,
                                                      help: "PEM file of the CA(s) for verify-ca/verify-full; the URL's sslrootcert wins")
 
+    public static let model = Setting("SLUICE_MODEL", flag: "--model", default: "models/classicmodels.yaml",
+                                      help: "the star model file (YAML): dimensions, facts and how changes propagate; relative to the working directory")
+
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [
         mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlSSLMode, mysqlSSLCA, mysqlSSLCert, mysqlSSLKey, mysqlServerPublicKey,
@@ -74,5 +77,6 @@ extension Setting {
         kafkaBootstrap,
         awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket, awsCABundle,
         warehouseURL, warehousePassword, warehouseSSLMode, warehouseSSLRootCert,
+        model,
     ]
 }

@@ -58,7 +58,7 @@ extension Loader {
         try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
         return LoadBatch(table: contents.table, version: contents.schemaVersion, hasPrimaryKey: contents.hasPrimaryKey,
                          columns: columns, key: key, staging: staging, stagingBefore: staging, wasCached: known != nil,
-                         recordsPending: starNeedsKeys && StarSchema.sourceTables.contains(contents.table))
+                         recordsPending: starNeedsKeys && star.sourceTables.contains(contents.table))
     }
 
     /// Adds one file: checks it continues its partition, raises the batch's floor with its own, and

@@ -52,6 +52,8 @@ public final class Loader: @unchecked Sendable {
     let reportedSkip = Flag()
     /// Source commit times (ms) of the CDC rows applied since the last freshness record.
     let changeTimes = TimestampBuffer()
+    /// The star schema the model file declares.
+    let star: StarDefinition
     /// Rows, bytes, files, pass durations and stopped tables, for `--metrics-address`.
     let metrics = StageMetrics(stage: "load")
 
@@ -60,6 +62,7 @@ public final class Loader: @unchecked Sendable {
         self.warehouse = try config.warehouse()
         self.s3 = S3Client(configuration: try config.s3(), logger: logger)
         self.bucket = try config.bucket()
+        self.star = try config.star()
         self.stop = stop
         self.logger = logger
     }
@@ -74,9 +77,8 @@ public final class Loader: @unchecked Sendable {
             let objects = try await newFiles(ledger: try await Self.ledger(session))
             var ledgerOffsets = try await LedgerOffsets.read(session)
             // A star that does not exist yet (or is rebuilt) starts from all of staging: no keys to record for it.
-            let hasLines = try await session.exists("mart.fact_order_line")
-            let hasPayments = try await session.exists("mart.fact_payment")
-            let starNeedsKeys = !options.rebuildStar && hasLines && hasPayments
+            let starExists = try await star.exists(session)
+            let starNeedsKeys = !options.rebuildStar && starExists
             // What each staging table looks like, read once per pass and kept up to date by each batch.
             var stagingTables: [String: StagingTable] = [:]
             let layout = LakeLayout(root: options.lakeRoot)
@@ -165,10 +167,10 @@ public final class Loader: @unchecked Sendable {
             }
             try await close()
             if options.updateStar && !stop.isStopped {
-                let missing = try await Self.missingStarSources(session)
+                let missing = try await missingStarSources(session)
                 if missing.isEmpty {
                     let star = Date()
-                    try await Self.updateStar(session, rebuild: options.rebuildStar)
+                    try await updateStar(session, rebuild: options.rebuildStar)
                     summary.starSeconds = Date().timeIntervalSince(star)
                 } else {
                     summary.starSkipped = "staging lacks \(missing.joined(separator: ", ")); load those tables to build mart"
@@ -256,7 +258,7 @@ public final class Loader: @unchecked Sendable {
                                                  columns: footer.columns, floor: SourceOrder.floor(footer: footer.metadata)))
         }
         let stamp = ISO8601DateFormatter().string(from: Date()).filter { $0.isNumber }
-        let script = RedshiftLoadScript(bucket: bucket, manifestPrefix: "\(options.lakeRoot)/_manifests/\(stamp)", iamRole: iamRole)
+        let script = RedshiftLoadScript(bucket: bucket, manifestPrefix: "\(options.lakeRoot)/_manifests/\(stamp)", iamRole: iamRole, star: star)
         return script.render(files)
     }
 
@@ -309,25 +311,24 @@ public final class Loader: @unchecked Sendable {
     }
 
     /// Staging tables the star needs that do not exist yet.
-    static func missingStarSources(_ session: WarehouseSession) async throws -> [String] {
+    func missingStarSources(_ session: WarehouseSession) async throws -> [String] {
         let present = Set(try await session.rows(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").rows.compactMap { $0[0] })
-        return StarSchema.sourceTables.subtracting(present).sorted()
+        return star.sourceTables.subtracting(present).sorted()
     }
 
     /// Creates the star if needed and applies the pending changes in one transaction.
     /// A star created now (first load, or `rebuild`) starts from every order and payment in staging.
-    static func updateStar(_ session: WarehouseSession, rebuild: Bool) async throws {
+    func updateStar(_ session: WarehouseSession, rebuild: Bool) async throws {
+        let star = self.star
         try await session.transaction {
             if rebuild { try await session.execute("DROP SCHEMA IF EXISTS mart CASCADE") }
-            let hasLines = try await session.exists("mart.fact_order_line")
-            let hasPayments = try await session.exists("mart.fact_payment")
-            let isNew = !hasLines || !hasPayments
-            for statement in StarSchema.createStatements(.postgres) { try await session.execute(statement) }
+            let isNew = try await !star.exists(session)
+            for statement in star.createStatements(.postgres) { try await session.execute(statement) }
             if isNew {
-                for statement in StarChanges.markEverything() { try await session.execute(statement) }
+                for statement in star.markEverything() { try await session.execute(statement) }
             }
-            for statement in StarSchema.updateStatements(.postgres) { try await session.execute(statement) }
+            for statement in star.updateStatements(.postgres) { try await session.execute(statement) }
         }
     }
 

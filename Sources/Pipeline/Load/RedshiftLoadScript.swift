@@ -47,8 +47,11 @@ public struct RedshiftLoadScript: Sendable {
     public var manifestPrefix: String
     /// Role Redshift assumes to read the bucket (`IAM_ROLE`).
     public var iamRole: String
+    /// The star its last part creates and updates.
+    let star: StarDefinition
 
-    public init(bucket: String, manifestPrefix: String, iamRole: String) {
+    init(bucket: String, manifestPrefix: String, iamRole: String, star: StarDefinition) {
+        self.star = star
         self.bucket = bucket
         self.manifestPrefix = manifestPrefix.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.iamRole = iamRole
@@ -105,9 +108,9 @@ public struct RedshiftLoadScript: Sendable {
         sql.append("COMMIT;")
         sql.append("")
         sql.append("-- The star (mart): DDL, then one incremental update in one transaction.")
-        sql += StarSchema.createStatements(.redshift).map { $0 + ";" }
+        sql += star.createStatements(.redshift).map { $0 + ";" }
         sql.append("BEGIN;")
-        sql += StarSchema.updateStatements(.redshift).map { $0 + ";" }
+        sql += star.updateStatements(.redshift).map { $0 + ";" }
         sql.append("COMMIT;")
         return (manifests, sql.joined(separator: "\n") + "\n")
     }

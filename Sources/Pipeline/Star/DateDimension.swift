@@ -1,9 +1,10 @@
-/// `mart.dim_date`: one row per calendar date used by an order (ordered,
-/// required, shipped) or a payment, keyed by `YYYYMMDD`. Day of week is ISO
-/// (1 = Monday … 7 = Sunday).
+/// The date dimension: one row per calendar date a rebuilt fact uses (the model file's
+/// `dates` queries), keyed by `YYYYMMDD`. Day of week is ISO (1 = Monday … 7 = Sunday).
 struct DateDimension: StarModel {
-    let table = "dim_date"
-    let sources = ["orders", "payments"]
+    let table: String
+    let sources: [String]
+    /// Queries over staging and the rebuild units, each giving dates (`d`, the first names it) a rebuilt fact uses.
+    let dates: [String]
 
     func create(_ dialect: SQLDialect) -> String {
         createTable(dialect, columns: [
@@ -17,7 +18,7 @@ struct DateDimension: StarModel {
     func update(_ dialect: SQLDialect) -> [String] {
         let weekday = "EXTRACT(dow FROM d)"
         return ["""
-            INSERT INTO mart.dim_date (date_key, "date", year, quarter, month, month_name, day, day_of_week, day_name, iso_week, is_weekend)
+            INSERT INTO mart.\(table) (date_key, "date", year, quarter, month, month_name, day, day_of_week, day_name, iso_week, is_weekend)
             SELECT \(dateKey("d")), d,
                    CAST(EXTRACT(year FROM d) AS smallint), CAST(EXTRACT(quarter FROM d) AS smallint),
                    CAST(EXTRACT(month FROM d) AS smallint), TRIM(TO_CHAR(d, 'Month')),
@@ -26,18 +27,18 @@ struct DateDimension: StarModel {
                    CAST(EXTRACT(week FROM d) AS smallint), \(weekday) IN (0, 6)
             FROM (
                 SELECT DISTINCT d FROM (
-                    SELECT o.order_date AS d FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number
-                    UNION ALL
-                    SELECT o.required_date FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number
-                    UNION ALL
-                    SELECT o.shipped_date FROM staging.orders AS o JOIN affected_orders AS a ON a.order_number = o.order_number
-                    UNION ALL
-                    SELECT y.payment_date FROM staging.payments AS y
-                    JOIN affected_payments AS a ON a.customer_number = y.customer_number AND a.check_number = y.check_number
+                    \(dates.map { indented($0, by: 8) }.joined(separator: "\n        UNION ALL\n        "))
                 ) AS used
                 WHERE d IS NOT NULL
             ) AS dates
-            WHERE NOT EXISTS (SELECT 1 FROM mart.dim_date AS x WHERE x.date_key = \(dateKey("dates.d")))
+            WHERE NOT EXISTS (SELECT 1 FROM mart.\(table) AS x WHERE x.date_key = \(dateKey("dates.d")))
             """]
     }
+}
+
+/// `sql` with every line after the first indented by `spaces`: a snippet placed inside a statement.
+func indented(_ sql: String, by spaces: Int) -> String {
+    sql.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        .map { $0.offset == 0 ? String($0.element) : String(repeating: " ", count: spaces) + $0.element }
+        .joined(separator: "\n")
 }

@@ -14,7 +14,7 @@ protocol StarModel: Sendable {
 
 /// A star column and its warehouse type.
 struct StarColumn: Sendable {
-    enum Kind: Sendable {
+    enum Kind: Sendable, Equatable {
         case smallint, integer, bigint, boolean, date, timestamp, text
         case varchar(Int)
         case numeric(Int, Int)

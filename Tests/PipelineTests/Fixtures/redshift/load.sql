@@ -567,8 +567,7 @@ FROM (
 ) AS dates
 WHERE NOT EXISTS (SELECT 1 FROM mart.dim_date AS x WHERE x.date_key = CAST(TO_CHAR(dates.d, 'YYYYMMDD') AS integer));
 DELETE FROM mart.fact_order_line USING affected_orders AS a WHERE fact_order_line.order_number = a.order_number;
-INSERT INTO mart.fact_order_line (order_number, product_code, order_line_number, customer_key, product_key, employee_key, office_key,
-    order_date_key, required_date_key, shipped_date_key, status, quantity_ordered, price_each, line_amount)
+INSERT INTO mart.fact_order_line (order_number, product_code, order_line_number, customer_key, product_key, employee_key, office_key, order_date_key, required_date_key, shipped_date_key, status, quantity_ordered, price_each, line_amount)
 SELECT d.order_number, d.product_code, d.order_line_number, c.customer_key, p.product_key, e.employee_key, f.office_key,
        CAST(TO_CHAR(o.order_date, 'YYYYMMDD') AS integer), CAST(TO_CHAR(o.required_date, 'YYYYMMDD') AS integer), CAST(TO_CHAR(o.shipped_date, 'YYYYMMDD') AS integer), o.status,
        d.quantity_ordered, d.price_each, d.quantity_ordered * d.price_each
@@ -579,8 +578,7 @@ LEFT JOIN mart.dim_customer AS c ON c.customer_number = o.customer_number AND o.
 LEFT JOIN mart.dim_product AS p ON p.product_code = d.product_code AND o.order_date >= p.valid_from AND o.order_date < p.valid_to
 LEFT JOIN mart.dim_employee AS e ON e.employee_number = c.sales_rep_employee_number AND o.order_date >= e.valid_from AND o.order_date < e.valid_to
 LEFT JOIN mart.dim_office AS f ON f.office_code = e.office_code AND o.order_date >= f.valid_from AND o.order_date < f.valid_to;
-DELETE FROM mart.fact_payment USING affected_payments AS a
-WHERE fact_payment.customer_number = a.customer_number AND fact_payment.check_number = a.check_number;
+DELETE FROM mart.fact_payment USING affected_payments AS a WHERE fact_payment.customer_number = a.customer_number AND fact_payment.check_number = a.check_number;
 INSERT INTO mart.fact_payment (customer_number, check_number, customer_key, payment_date_key, amount)
 SELECT y.customer_number, y.check_number, c.customer_key, CAST(TO_CHAR(y.payment_date, 'YYYYMMDD') AS integer), y.amount
 FROM staging.payments AS y
