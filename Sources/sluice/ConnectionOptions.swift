@@ -28,7 +28,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("warehouse-url"), help: "postgres:// URL of the warehouse (WAREHOUSE_URL); keep the password in WAREHOUSE_PASSWORD_FILE or the environment.") var warehouseURL: String?
     @Option(name: .customLong("warehouse-sslmode"), help: "disable, allow, prefer, require, verify-ca or verify-full (PGSSLMODE).") var warehouseSSLMode: String?
     @Option(name: .customLong("warehouse-sslrootcert"), help: "CA PEM file for the warehouse's certificate (PGSSLROOTCERT).") var warehouseSSLRootCert: String?
-    @Option(name: .customLong("model"), help: "Star model file, YAML (SLUICE_MODEL; default models/classicmodels.yaml).") var model: String?
+    @Option(name: .customLong("model"), help: "Model file, YAML: the star, verify's checks, the report (SLUICE_MODEL).") var model: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (SLUICE_LOG_LEVEL).")
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line with time, level, stage, table, message, fields (SLUICE_LOG_FORMAT).")

@@ -3,15 +3,15 @@ import Foundation
 import MySQL
 import Pipeline
 
-/// `sluice generate --scale N`: classicmodels × N in its own MySQL database.
+/// `sluice generate --scale N`: the source database × N in its own MySQL database.
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Build classicmodels × N in another MySQL database, for benchmarks and large runs.",
+        abstract: "Build the source database × N in another MySQL database, for benchmarks and large runs.",
         discussion: """
-            Customers, orders, order lines and payments are copied N times with shifted customer and \
-            order numbers (keys unique, foreign keys valid); the rest is copied once. Totals are exactly \
-            N times the source's. Uses SLUICE_MYSQL_ADMIN_USER (set by scripts/stack) if configured, \
+            The tables the model's generate.shift lists are copied N times with shifted key columns \
+            (keys unique, foreign keys valid); the rest is copied once. Totals are exactly N times the \
+            source's; the model's check queries are printed for the copy. Uses SLUICE_MYSQL_ADMIN_USER (set by scripts/stack) if configured, \
             since it creates a database.
             """)
 
@@ -30,14 +30,17 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try connection.load()
         let settings = try config.mysqlAdmin()
-        let source = settings.database ?? "classicmodels"
-        var sample = ScaledSample(source: source, target: targetDatabase ?? "\(source)_x\(scale)", scale: scale)
+        guard let source = settings.database else { throw ValidationError("set MYSQL_DATABASE (--mysql-database): the database to copy") }
+        let model = try config.model()
+        var sample = ScaledSample(source: source, target: targetDatabase ?? "\(source)_x\(scale)", scale: scale,
+                                  shifted: model.generateShifts, totals: model.checkQueries.map { ($0.name, $0.source) })
         sample.replace = replace
         let mysql = try await MySQLConnection.connect(settings)
         let result = try await sample.run(on: mysql)
         var table = TextTable("TABLE", "ROWS")
         for (name, rows) in result.rows { table.add(name, String(rows)) }
         print(table.rendered)
-        print("generate: \(sample.target) = \(source) × \(scale) in \(String(format: "%.1f", result.seconds)) s; sales (quantity × price) = \(result.sales)")
+        let totals = result.totals.map { "; \($0.name) = \($0.value)" }.joined()
+        print("generate: \(sample.target) = \(source) × \(scale) in \(String(format: "%.1f", result.seconds)) s\(totals)")
     }
 }

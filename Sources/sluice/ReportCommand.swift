@@ -2,18 +2,18 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `sluice report`: the demo's sales report from the star, in the terminal and as HTML.
+/// `sluice report`: the model's report from the star, in the terminal and as HTML.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print sales reports from the star schema and save them as an HTML page with bar charts.")
+        abstract: "Print the model's report from the star schema and save it as an HTML page with bar charts.")
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Folder for index.html.") var output = ".sluice/report"
 
     func run() async throws {
         let config = try connection.load()
-        let report = try await SalesReport.load(try config.warehouse())
+        let report = try await StarReport.load(try config.model(), warehouse: try config.warehouse())
         for section in report.sections {
             print("== \(section.title)")
             var table = TextTable(section.columns.map { $0.uppercased() })

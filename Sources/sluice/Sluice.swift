@@ -22,6 +22,7 @@ struct Sluice: AsyncParsableCommand {
             VerifyCommand.self,
             StatusCommand.self,
             ReportCommand.self,
+            ModelCommand.self,
             GenerateCommand.self,
             SQLCommand.self,
             TablesCommand.self,

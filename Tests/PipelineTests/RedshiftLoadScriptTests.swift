@@ -44,7 +44,7 @@ import Testing
     static func render() -> (manifests: [RedshiftLoadScript.Manifest], sql: String) {
         RedshiftLoadScript(bucket: "shop-lake", manifestPrefix: "raw/_manifests/20261125T000000Z",
                            iamRole: "arn:aws:iam::123456789012:role/sluice-copy",
-                           star: try! StarModelFile.load(path: StarModelFileTests.path).definition()).render(files)
+                           star: try! SluiceModel.load(path: StarModelFileTests.path).star).render(files)
     }
 
     /// Compares with the checked-in file; on a mismatch, writes the actual text next to /tmp for review.

@@ -28,7 +28,7 @@ extension Setting {
     public static let mysqlUser = Setting("MYSQL_USER", flag: "--mysql-user", default: "root", help: "MySQL user (needs SELECT, RELOAD, REPLICATION SLAVE, REPLICATION CLIENT)")
     public static let mysqlPassword = Setting("MYSQL_PASSWORD", flag: "--mysql-password", default: "", secret: true,
                                               aliases: ["MYSQL_PWD"], help: "MySQL password")
-    public static let mysqlDatabase = Setting("MYSQL_DATABASE", flag: "--mysql-database", default: "classicmodels", help: "source database")
+    public static let mysqlDatabase = Setting("MYSQL_DATABASE", flag: "--mysql-database", default: nil, help: "source database")
     public static let mysqlAdminUser = Setting("SLUICE_MYSQL_ADMIN_USER", flag: "--mysql-admin-user", default: nil,
                                                help: "MySQL account that may create databases (sluice generate only)")
     public static let mysqlAdminPassword = Setting("SLUICE_MYSQL_ADMIN_PASSWORD", flag: "--mysql-admin-password", default: nil, secret: true,
@@ -67,8 +67,8 @@ extension Setting {
     public static let warehouseSSLRootCert = Setting("PGSSLROOTCERT", flag: "--warehouse-sslrootcert", default: nil,
                                                      help: "PEM file of the CA(s) for verify-ca/verify-full; the URL's sslrootcert wins")
 
-    public static let model = Setting("SLUICE_MODEL", flag: "--model", default: "models/classicmodels.yaml",
-                                      help: "the star model file (YAML): dimensions, facts and how changes propagate; relative to the working directory")
+    public static let model = Setting("SLUICE_MODEL", flag: "--model", default: nil,
+                                      help: "the model file (YAML): the star's dimensions and facts, how changes propagate, verify's checks and the report")
 
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [

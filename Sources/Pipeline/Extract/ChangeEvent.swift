@@ -46,7 +46,7 @@ public struct ChangeEvent: Sendable {
         self.source = source
     }
 
-    /// The message key: the key columns as a JSON object, e.g. `{"customerNumber":103}`; none for `t`.
+    /// The message key: the key columns as a JSON object, e.g. `{"accountId":103}`; none for `t`.
     public func key(schema: TableSchema) -> [UInt8]? {
         key(layout: EventLayout(schema: schema, connectorName: "", serverID: 0))
     }

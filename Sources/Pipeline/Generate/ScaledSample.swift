@@ -1,46 +1,40 @@
 import Foundation
 import MySQL
 
-/// `sluice generate --scale N`: classicmodels × N in another MySQL database.
+/// `sluice generate --scale N`: the source database × N in another MySQL database.
 ///
-/// Customers, orders, order lines and payments are copied N times; copy `k`
-/// adds `k × stride` to customer and order numbers, so keys stay unique and
-/// every foreign key points at a row of the same copy. Copy 0 is the source
-/// itself, so every total is exactly N times the source's. Products, product
-/// lines, offices and employees are copied once. Runs as `INSERT … SELECT`
-/// inside MariaDB (no rows travel through Sluice).
+/// The tables the model's `generate.shift` lists are copied N times; copy `k`
+/// adds `k × stride` to each shifted key column (the stride of the `table.column`
+/// it names), so keys stay unique and every foreign key points at a row of the
+/// same copy. Copy 0 is the source itself, so every total is exactly N times the
+/// source's. Other tables are copied once. Runs as `INSERT … SELECT` inside
+/// MariaDB (no rows travel through Sluice).
 public struct ScaledSample: Sendable {
     public var source: String
     public var target: String
     public var scale: Int
     /// Drop `target` first if it exists.
     public var replace = false
+    /// Columns shifted per copy, by table, each naming the `table.column` whose span sets its
+    /// stride (a power of ten above the span).
+    public var shifted: [String: [String: String]]
+    /// Figures printed for the target (the model's check queries), by name.
+    public var totals: [(name: String, query: String)]
 
-    /// Columns shifted per copy, by table. The strides are powers of ten above each key's span.
-    static let shifted: [String: [String: KeyFamily]] = [
-        "customers": ["customerNumber": .customer],
-        "orders": ["orderNumber": .order, "customerNumber": .customer],
-        "orderdetails": ["orderNumber": .order],
-        "payments": ["customerNumber": .customer],
-    ]
-
-    enum KeyFamily: CaseIterable {
-        case customer, order
-        var table: String { self == .customer ? "customers" : "orders" }
-        var column: String { self == .customer ? "customerNumber" : "orderNumber" }
-    }
-
-    public init(source: String, target: String, scale: Int) {
+    public init(source: String, target: String, scale: Int, shifted: [String: [String: String]],
+                totals: [(name: String, query: String)] = []) {
         self.source = source
         self.target = target
         self.scale = scale
+        self.shifted = shifted
+        self.totals = totals
     }
 
     /// Rows per table in the target, after generation.
     public struct Result: Sendable {
         public var rows: [(table: String, count: Int)] = []
-        /// `SUM(quantityOrdered × priceEach)` of the target: the source's × scale.
-        public var sales = ""
+        /// The totals' values in the target: the source's × scale.
+        public var totals: [(name: String, value: String)] = []
         public var seconds = 0.0
     }
 
@@ -49,8 +43,12 @@ public struct ScaledSample: Sendable {
         let q = MySQLConnection.quoteIdentifier
         let (s, t) = (q(source), q(target))
         let tables = try await connection.baseTables(in: source)
-        for table in Self.shifted.keys where !tables.contains(table) {
-            throw MySQLError(code: .unknownTable, message: "database \(source) has no table \(table); generate scales the classicmodels sample only")
+        guard !shifted.isEmpty else {
+            throw MySQLError(code: .queryFailed, message: "the model has no generate.shift section: list the key columns to shift per copy (see the README)")
+        }
+        let families = Set(shifted.values.flatMap(\.values)).sorted()
+        for table in shifted.keys.sorted() + families.map({ String($0.split(separator: ".")[0]) }) where !tables.contains(table) {
+            throw MySQLError(code: .unknownTable, message: "database \(source) has no table \(table), which the model's generate.shift names")
         }
         if try await connection.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '\(MySQLConnection.escapeLiteral(target))'").scalar != "0" {
             guard replace else {
@@ -58,9 +56,13 @@ public struct ScaledSample: Sendable {
             }
             try await connection.execute("DROP DATABASE \(t)")
         }
-        var strides: [KeyFamily: Int] = [:]
-        for family in KeyFamily.allCases {
-            let span = try await connection.query("SELECT MAX(\(q(family.column))) - MIN(\(q(family.column))) + 1 FROM \(s).\(q(family.table))")
+        var strides: [String: Int] = [:]
+        for family in families {
+            let parts = family.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else {
+                throw MySQLError(code: .queryFailed, message: "generate.shift: \(family) should be table.column")
+            }
+            let span = try await connection.query("SELECT MAX(\(q(parts[1]))) - MIN(\(q(parts[1]))) + 1 FROM \(s).\(q(parts[0]))")
             strides[family] = Self.stride(span: Int(span.scalar ?? "") ?? 1)
         }
         let charset = try await connection.query(
@@ -79,7 +81,7 @@ public struct ScaledSample: Sendable {
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = '\(MySQLConnection.escapeLiteral(source))' AND table_name = '\(MySQLConnection.escapeLiteral(table))' ORDER BY ordinal_position")
                 .rows.compactMap { $0[0] }
             let list = columns.map(q).joined(separator: ", ")
-            if let shifts = Self.shifted[table] {
+            if let shifts = shifted[table] {
                 let expressions = columns.map { column in
                     shifts[column].map { "\(q(column)) + copy.seq * \(strides[$0]!)" } ?? q(column)
                 }
@@ -93,7 +95,9 @@ public struct ScaledSample: Sendable {
             let count = try await connection.query("SELECT COUNT(*) FROM \(t).\(q(table))").scalar ?? "0"
             result.rows.append((table, Int(count) ?? 0))
         }
-        result.sales = try await connection.query("SELECT SUM(quantityOrdered * priceEach) FROM \(t).orderdetails").scalar ?? "0"
+        for total in totals {
+            result.totals.append((total.name, try await connection.query(total.query).scalar ?? "0"))
+        }
         result.seconds = Date().timeIntervalSince(started)
         return result
     }

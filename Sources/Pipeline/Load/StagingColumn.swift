@@ -15,7 +15,7 @@ public struct StagingColumn {
         sqlType = StagingColumn.sqlType(column)
     }
 
-    /// `customerNumber` → `customer_number`, `addressLine1` → `address_line1`, `MSRP` → `msrp`:
+    /// `accountId` → `account_id`, `addressLine1` → `address_line1`, `URL` → `url`:
     /// a source column's name in `staging`.
     public static func snakeCase(_ name: String) -> String {
         var output = ""

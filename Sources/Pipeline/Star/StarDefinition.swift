@@ -24,29 +24,38 @@ struct StarDefinition: Sendable {
     }
 
     /// Schema and tables (idempotent).
-    func createStatements(_ dialect: SQLDialect) -> [String] {
-        var statements = ["CREATE SCHEMA IF NOT EXISTS mart"] + models.map { $0.create(dialect) }
+    func createStatements(_ dialect: SQLDialect) -> [String] { labeledCreateStatements(dialect).map(\.sql) }
+
+    /// One incremental update, to run inside a transaction.
+    func updateStatements(_ dialect: SQLDialect) -> [String] { labeledUpdateStatements(dialect).map(\.sql) }
+
+    /// ``createStatements(_:)``, each with the model (table or rebuild unit) it comes from (`""`: the star's own).
+    func labeledCreateStatements(_ dialect: SQLDialect) -> [(owner: String, sql: String)] {
+        var statements = [("", "CREATE SCHEMA IF NOT EXISTS mart")] + models.map { ($0.table, $0.create(dialect)) }
         if dialect.kind == .postgres {
             // Lookups of the version valid at a date; Redshift uses sort keys instead of indexes.
             statements += dimensions.map { dimension in
-                "CREATE INDEX IF NOT EXISTS \(dimension.table)_natural ON mart.\(dimension.table) (\(dimension.naturalKey.name), valid_from)"
+                (dimension.table,
+                 "CREATE INDEX IF NOT EXISTS \(dimension.table)_natural ON mart.\(dimension.table) (\(dimension.naturalKey.name), valid_from)")
             }
-            statements += ["CREATE UNIQUE INDEX IF NOT EXISTS \(dateDimension.table)_date ON mart.\(dateDimension.table) (\"date\")"]
+            statements += [(dateDimension.table,
+                            "CREATE UNIQUE INDEX IF NOT EXISTS \(dateDimension.table)_date ON mart.\(dateDimension.table) (\"date\")")]
         }
         return statements
     }
 
-    /// One incremental update, to run inside a transaction.
-    func updateStatements(_ dialect: SQLDialect) -> [String] {
-        dimensions.flatMap { $0.update(dialect) }
-            + dialect.temporaryTable("star_pending", as: "SELECT table_name, key_text FROM sluice.pending_changes")
-            + units.flatMap { dialect.temporaryTable($0.name, as: $0.query) }
-            + dateDimension.update(dialect)
-            + facts.flatMap { $0.update(dialect) }
-            + ["""
+    /// ``updateStatements(_:)``, each with the model (table or rebuild unit) it comes from.
+    func labeledUpdateStatements(_ dialect: SQLDialect) -> [(owner: String, sql: String)] {
+        let owned = { (model: any StarModel) in model.update(dialect).map { (model.table, $0) } }
+        return dimensions.flatMap(owned)
+            + dialect.temporaryTable("star_pending", as: "SELECT table_name, key_text FROM sluice.pending_changes").map { ("", $0) }
+            + units.flatMap { unit in dialect.temporaryTable(unit.name, as: unit.query).map { (unit.name, $0) } }
+            + owned(dateDimension)
+            + facts.flatMap(owned)
+            + [("", """
                DELETE FROM sluice.pending_changes USING star_pending AS p
                WHERE pending_changes.table_name = p.table_name AND pending_changes.key_text = p.key_text
-               """]
+               """)]
     }
 
     /// Marks every unit in staging pending, so that the next update rebuilds all facts (a new or

@@ -15,7 +15,7 @@ protocol StarModel: Sendable {
 /// A star column and its warehouse type.
 struct StarColumn: Sendable {
     enum Kind: Sendable, Equatable {
-        case smallint, integer, bigint, boolean, date, timestamp, text
+        case smallint, integer, bigint, boolean, date, timestamp, text, double
         case varchar(Int)
         case numeric(Int, Int)
     }
@@ -43,6 +43,7 @@ struct StarColumn: Sendable {
         case .date: return "date"
         case .timestamp: return "timestamp"
         case .text: return dialect.text
+        case .double: return "double precision"
         // MySQL counts characters, Redshift counts bytes: room for 4-byte UTF-8.
         case .varchar(let length): return dialect.kind == .postgres ? "varchar(\(length))" : "varchar(\(min(length * 4, 65535)))"
         case .numeric(let precision, let scale): return "numeric(\(precision),\(scale))"

@@ -10,15 +10,22 @@ enum LakeState {
         var order: SourceOrder
         var deleted: Bool
         var values: [String?]
-        var sales: Decimal?
+        /// Each requested product of columns (nil where a factor is NULL).
+        var products: [Decimal?] = []
         var keyText = ""
         /// Every key column's value (all columns for a table without a primary key): a row's identity.
         var identity: [String?] = []
     }
 
+    /// A sum of products of columns a model check compares (e.g. quantity × price), and the decimals it prints with.
+    struct Product {
+        var columns: [String]
+        var scale: Int
+    }
+
     /// `scales[i]` is the number of decimals of measure `i`, so sums print like the databases' (`12.50`).
     static func figures(s3: S3Client, bucket: String, layout: LakeLayout, table: String, key: [String],
-                        measures: [String], scales: [Int]) async throws -> Verifier.Figures? {
+                        measures: [String], scales: [Int], products: [Product] = []) async throws -> Verifier.Figures? {
         let objects = try await layout.dataObjects(s3: s3, bucket: bucket, table: table)
         guard !objects.isEmpty else { return nil }
         var latest: [String: Entry] = [:]
@@ -48,7 +55,7 @@ enum LakeState {
             }
             let values = measures.map(texts)
             let operations = texts("_op")
-            let quantity = table == "orderdetails" ? texts("quantityOrdered") : [], price = table == "orderdetails" ? texts("priceEach") : []
+            let factors = products.map { $0.columns.map(texts) }
             for index in 0..<contents.rowCount {
                 // Like CONCAT_WS in MySQL and PostgreSQL: NULL parts are skipped.
                 if operations[index] == "t" {
@@ -58,8 +65,11 @@ enum LakeState {
                 let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
                 var entry = Entry(order: orders[index], deleted: operations[index] == "d", values: values.map { $0[index] },
                                   keyText: keyText, identity: keys.map { $0[index] })
-                if !quantity.isEmpty, let q = quantity[index].flatMap({ Decimal(string: $0) }), let p = price[index].flatMap({ Decimal(string: $0) }) {
-                    entry.sales = q * p
+                entry.products = factors.map { columns in
+                    columns.reduce(Decimal(1) as Decimal?) { product, column in
+                        guard let product, let value = column[index].flatMap({ Decimal(string: $0) }) else { return nil }
+                        return product * value
+                    }
                 }
                 if !contents.hasPrimaryKey {
                     if operations[index] != "u" { changes.append(entry) }   // an identical update changes nothing
@@ -74,7 +84,7 @@ enum LakeState {
         var count = 0
         var sums = Array(repeating: Decimal(0), count: measures.count)
         var hash: Int128 = 0
-        var sales = Decimal(0)
+        var productSums = Array(repeating: Decimal(0), count: products.count)
         for entry in rows {
             let keyText = entry.keyText
             count += 1
@@ -82,10 +92,10 @@ enum LakeState {
                 if let value, let number = Decimal(string: value) { sums[index] += number }
             }
             hash += keyHashTerm(keyText)
-            sales += entry.sales ?? 0
+            for (index, product) in entry.products.enumerated() { productSums[index] += product ?? 0 }
         }
         return Verifier.Figures(values: [String(count)] + zip(sums, scales).map { fixed($0, scale: $1) } + [String(describing: hash)],
-                                sales: table == "orderdetails" ? fixed(sales, scale: 2) : nil)
+                                products: zip(productSums, products).map { fixed($0, scale: $1.scale) })
     }
 
     /// A multiset's rows: inserts and deletes from the floor on, in source order; a delete removes

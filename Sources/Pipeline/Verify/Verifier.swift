@@ -13,8 +13,9 @@ import Warehouse
 /// column, and an order-independent hash of the primary keys (the sum of the
 /// first 60 bits of each key's MD5), computed in MySQL, in the lake (the
 /// latest change per key, by source position, deletes removed), in
-/// `staging`, and in the star where the table has a counterpart (current
-/// dimension rows, fact rows). Float columns are left out: they are not exact.
+/// `staging`, and in the star where the model says a dimension or fact mirrors
+/// the table (current dimension rows, fact rows); then the model's own checks
+/// (e.g. sales = Σ quantity × price). Float columns are left out: they are not exact.
 public struct Verifier: Sendable {
     public struct Options: Sendable {
         public var tables: [String]?
@@ -25,13 +26,6 @@ public struct Verifier: Sendable {
         public var checkLake = true
         public init() {}
     }
-
-    /// Where a source table lives in the star, and which of its rows mirror the source.
-    static let starCounterparts: [String: (table: String, filter: String)] = [
-        "orderdetails": ("fact_order_line", "true"), "payments": ("fact_payment", "true"),
-        "customers": ("dim_customer", "is_current"), "products": ("dim_product", "is_current"),
-        "employees": ("dim_employee", "is_current"), "offices": ("dim_office", "is_current"),
-    ]
 
     let config: SluiceConfig
     let options: Options
@@ -53,6 +47,7 @@ public struct Verifier: Sendable {
         if let unknown = tables.first(where: { !existing.contains($0) }) {
             throw MySQLError(code: .unknownTable, message: "unknown table \(unknown) in database \(database)")
         }
+        let model = try config.model()
         let s3 = S3Client(configuration: try config.s3(), logger: logger)
         let bucket = try config.bucket()
         var report = VerifyReport()
@@ -78,7 +73,8 @@ public struct Verifier: Sendable {
             }
             for table in tables {
                 do {
-                    report.checks += try await verify(table, mysql: mysql, database: database, warehouse: warehouse, s3: s3, bucket: bucket)
+                    report.checks += try await verify(table, model: model, mysql: mysql, database: database, warehouse: warehouse,
+                                                      s3: s3, bucket: bucket)
                 } catch {
                     // One table's failure is its own row; the others are still verified.
                     report.checks.append(VerifyReport.Check(table: table, check: "cannot verify: \(oneLine(error))",
@@ -90,9 +86,9 @@ public struct Verifier: Sendable {
         return report
     }
 
-    /// One table's checks: MySQL, the lake, staging and the star's counterpart.
-    func verify(_ table: String, mysql: MySQLConnection, database: String, warehouse: WarehouseSession, s3: S3Client,
-                bucket: String) async throws -> [VerifyReport.Check] {
+    /// One table's checks: MySQL, the lake, staging and the star's mirror, then the model's checks of the table.
+    func verify(_ table: String, model: SluiceModel, mysql: MySQLConnection, database: String, warehouse: WarehouseSession,
+                s3: S3Client, bucket: String) async throws -> [VerifyReport.Check] {
         let schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table))
         let measured = schema.columns.filter { column in
             switch column.type { case .integer, .decimal: return true; default: return false }
@@ -103,25 +99,33 @@ public struct Verifier: Sendable {
             return 0
         }
         let source = try await mysqlFigures(mysql, database: database, schema: schema, measures: measures)
+        let checks = model.checks(of: table)
+        let products = checks.map { check in
+            LakeState.Product(columns: check.lakeProduct ?? [], scale: (check.lakeProduct ?? []).reduce(0) { total, name in
+                guard let column = schema.columns.first(where: { $0.name == name }), case .decimal(_, let scale) = column.type else { return total }
+                return total + scale
+            })
+        }
         let lake = options.checkLake
             ? try await LakeState.figures(s3: s3, bucket: bucket, layout: LakeLayout(root: options.lakeRoot), table: table,
-                                         key: schema.key, measures: measures, scales: scales)
+                                         key: schema.key, measures: measures, scales: scales, products: products)
             : nil
         let staging = try await warehouseFigures(warehouse, schema: "staging", table: table, filter: "true",
                                                  key: schema.key, measures: measures)
         var mart: Figures?
-        if let counterpart = Self.starCounterparts[table] {
-            mart = try await warehouseFigures(warehouse, schema: "mart", table: counterpart.table, filter: counterpart.filter,
+        if let mirror = model.mirror(of: table) {
+            mart = try await warehouseFigures(warehouse, schema: "mart", table: mirror.table, filter: mirror.filter,
                                               key: schema.key, measures: measures)
         }
-        var checks = (["rows"] + measures.map { "sum(\($0))" } + ["key hash"]).enumerated().map { index, name in
+        var results = (["rows"] + measures.map { "sum(\($0))" } + ["key hash"]).enumerated().map { index, name in
             VerifyReport.Check(table: table, check: name, mysql: source?.values[index], lake: lake?.values[index],
                                staging: staging?.values[index], mart: mart?.values[index])
         }
-        if table == "orderdetails" {
-            checks.append(try await salesCheck(mysql, database: database, warehouse: warehouse, lake: lake))
+        for (index, check) in checks.enumerated() {
+            results.append(try await modelCheck(check, mysql: mysql, warehouse: warehouse,
+                                                lake: check.lakeProduct == nil ? nil : lake?.products[index]))
         }
-        return checks
+        return results
     }
 
     /// Tables the extract checkpoint says stopped (none if there is no checkpoint).
@@ -138,8 +142,8 @@ public struct Verifier: Sendable {
     /// Count, sums (by `measures`), key hash, as text; `nil` where the relation does not exist.
     struct Figures {
         var values: [String?]
-        /// Lake only: `SUM(quantityOrdered × priceEach)` for orderdetails.
-        var sales: String?
+        /// Lake only: the sums of products the model's checks of the table ask for, in their order.
+        var products: [String] = []
     }
 
     func mysqlFigures(_ mysql: MySQLConnection, database: String, schema: TableSchema, measures: [String]) async throws -> Figures? {
@@ -187,14 +191,20 @@ public struct Verifier: Sendable {
         return Figures(values: values)
     }
 
-    func salesCheck(_ mysql: MySQLConnection, database: String, warehouse: WarehouseSession, lake: Figures?) async throws -> VerifyReport.Check {
-        let source = try await mysql.query(
-            "SELECT SUM(quantityOrdered * priceEach) FROM \(MySQLConnection.quoteIdentifier(database)).orderdetails").scalar ?? "0"
-        let staging = try await warehouse.scalar("SELECT coalesce(sum(quantity_ordered * price_each), 0) FROM staging.orderdetails")
-        let hasMart = try await warehouse.exists("mart.fact_order_line")
-        let mart = hasMart ? try await warehouse.scalar("SELECT coalesce(sum(line_amount), 0) FROM mart.fact_order_line") : nil
-        return VerifyReport.Check(table: "orderdetails", check: "sales (quantity × price)", mysql: source, lake: lake?.sales,
-                                  staging: staging, mart: mart)
+    /// A model check: its source query on MySQL (the source database selected), its staging and
+    /// star queries where the tables they read exist.
+    func modelCheck(_ check: StarModelFile.Check, mysql: MySQLConnection, warehouse: WarehouseSession,
+                    lake: String?) async throws -> VerifyReport.Check {
+        let source = try await mysql.query(check.source).scalar ?? "0"
+        func run(_ query: String?, schema: String) async throws -> String? {
+            guard let query else { return nil }
+            for table in StarModelFile.references(in: query, schema: schema) where !(try await warehouse.exists(schema: schema, name: table)) {
+                return nil
+            }
+            return try await warehouse.scalar(query) ?? "0"
+        }
+        return VerifyReport.Check(table: check.table, check: check.name, mysql: source, lake: lake,
+                                  staging: try await run(check.staging, schema: "staging"), mart: try await run(check.star, schema: "mart"))
     }
 
     /// SUM over no rows is NULL; the reconciliation reads it as 0.

@@ -1,6 +1,6 @@
 import Foundation
 
-extension SalesReport {
+extension StarReport {
     /// A self-contained HTML page: each section as a horizontal SVG bar chart
     /// and its table. No scripts, fonts or images from the network.
     public var html: String {
@@ -19,7 +19,7 @@ extension SalesReport {
         let stamp = ISO8601DateFormatter().string(from: generatedAt)
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Sluice sales report</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
             <style>
             body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 980px; color: #222; }
             h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; }
@@ -28,7 +28,7 @@ extension SalesReport {
             svg text { font: 12px system-ui, sans-serif; fill: #222; } svg rect { fill: #3a7bd5; }
             </style></head>
             <body>
-            <h1>Sales report</h1>
+            <h1>\(Self.escape(title))</h1>
             <p>From the warehouse star schema (<code>mart</code>), generated \(stamp) by <code>sluice report</code>.</p>
             \(body)</body></html>
 
