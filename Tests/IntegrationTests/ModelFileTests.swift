@@ -134,8 +134,11 @@ extension PipelineIntegration {
             #expect(refused.status != 0 && refused.standardError.contains("already exists"))
 
             // The documented hand edit, then check before anything is loaded (the file and the source only).
+            // (Also documented: authors' attributes overwritten in place, SCD type 1.)
+            #expect(draft.contains("    table: authors\n    scd: 2"))
             let edited = draft.replacingOccurrences(of: "rebuild_units:\n", with: "rebuild_units:\n" + Self.bridgeUnit)
                 .replacingOccurrences(of: "facts:\n", with: "facts:\n" + Self.bridgeFact)
+                .replacingOccurrences(of: "    table: authors\n    scd: 2", with: "    table: authors\n    scd: 1")
             try edited.write(toFile: path, atomically: true, encoding: .utf8)
             let early = try runSluice(["model", "check"] + source, environment: environment)
             #expect(early.status == 0, "\(early.standardOutput)\(early.standardError)")
@@ -165,6 +168,7 @@ extension PipelineIntegration {
             try SchemaChangeTests.run(database, warehouse, ["--model", path])
             try await expectVerified(database, warehouse, model: path)
             #expect(try await warehouse.scalar("SELECT count(*) FROM mart.dim_members WHERE member_id = 3") == "2")
+            #expect(try await warehouse.rows("SELECT country, is_current FROM mart.dim_authors WHERE author_id = 2") == [["SE", "true"]])
             #expect(try await warehouse.scalar("SELECT count(*) FROM mart.fact_loans") == "200")
             #expect(try await warehouse.scalar("SELECT fee FROM mart.fact_loans WHERE loan_id = 8") == "4.25")
 

@@ -7,7 +7,7 @@ import Warehouse
 
 /// The result of checking one server.
 public struct DoctorCheck: Sendable {
-    /// `MySQL`, `Kafka`, `S3` or `warehouse`.
+    /// `MySQL`, `Kafka`, `S3`, `warehouse` or `model`.
     public var name: String
     public var ok: Bool
     /// The version and what was checked, or the one-line reason it failed.
@@ -17,13 +17,21 @@ public struct DoctorCheck: Sendable {
 /// `sluice doctor`: connects to every server the pipeline needs and says, one
 /// line each, whether it is usable.
 public enum Doctor {
-    /// Runs all four checks concurrently, in a fixed display order.
+    /// Runs the four server checks concurrently, then the model file's, in a fixed display order.
     public static func run(_ config: SluiceConfig) async -> [DoctorCheck] {
         async let mysql = check("MySQL") { try await checkMySQL(config) }
         async let kafka = check("Kafka") { try await checkKafka(config) }
         async let s3 = check("S3") { try await checkS3(config) }
         async let warehouse = check("warehouse") { try await checkWarehouse(config) }
-        return await [mysql, kafka, s3, warehouse]
+        let model = await check("model") { try checkModel(config) }
+        return await [mysql, kafka, s3, warehouse, model]
+    }
+
+    /// The model file reads and validates (the databases are `sluice model check`'s part).
+    static func checkModel(_ config: SluiceConfig) throws -> String {
+        let model = try config.model()
+        let star = model.star
+        return "\(model.path): \(star.dimensions.count) dimensions, \(star.facts.count) facts, \(model.file.checks?.count ?? 0) checks; sluice model check tries it in the warehouse"
     }
 
     static func check(_ name: String, _ body: @Sendable () async throws -> String) async -> DoctorCheck {

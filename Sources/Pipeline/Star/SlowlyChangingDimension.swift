@@ -1,5 +1,9 @@
-/// A dimension with SCD type 2 history: a surrogate key, the source's natural
-/// key, descriptive columns, and `valid_from` / `valid_to` / `is_current`.
+/// A dimension with SCD type 2 history (or type 1, overwritten in place): a
+/// surrogate key, the source's natural key, descriptive columns, and
+/// `valid_from` / `valid_to` / `is_current`.
+///
+/// Type 1 keeps one version per key and updates its attributes in place; a key
+/// deleted in the source is closed as in type 2 (facts may still point at it).
 ///
 /// Versions are dated by *source* time, the MySQL commit time of the change
 /// that made them (staging's `_src_ms`), so a load that runs late still gives
@@ -21,6 +25,8 @@ struct SlowlyChangingDimension: StarModel {
     /// A query over staging returning the natural key and the attributes, by name, and
     /// `_src_ms`: the commit time (ms) of the latest change behind the row.
     let query: String
+    /// 2: a change opens a new version; 1: a change overwrites the current version.
+    var scdType = 2
 
     static let history = ["valid_from", "valid_to", "is_current"]
 
@@ -34,14 +40,25 @@ struct SlowlyChangingDimension: StarModel {
     func update(_ dialect: SQLDialect) -> [String] {
         let source = "source_\(table)"
         let key = naturalKey.name
-        let same = attributes.map { column in
-            "(s.\(column.name) = d.\(column.name) OR (s.\(column.name) IS NULL AND d.\(column.name) IS NULL))"
+        // Each attribute equal between the source row `s` and the version `alias` (NULLs equal).
+        let sameAs = { (alias: String) in
+            attributes.map { column in
+                "(s.\(column.name) = \(alias).\(column.name) OR (s.\(column.name) IS NULL AND \(alias).\(column.name) IS NULL))"
+            }
         }
+        let same = sameAs("d")
         let names = [key] + attributes.map(\.name)
         let sourceList = sources.map { "'\($0)'" }.joined(separator: ", ")
         let changedAt = dialect.timestamp(milliseconds: "s._src_ms")
         let deletedAt = dialect.timestamp(milliseconds: "p.source_ms")
-        return dialect.temporaryTable(source, as: query) + [
+        // Type 1: attributes overwritten in place first, so that only deleted keys are closed below.
+        let overwrite = scdType == 1 && !attributes.isEmpty ? ["""
+            UPDATE mart.\(table) SET \(attributes.map { "\($0.name) = s.\($0.name)" }.joined(separator: ", "))
+            FROM \(source) AS s
+            WHERE mart.\(table).\(key) = s.\(key) AND mart.\(table).is_current
+              AND NOT (\(sameAs("mart.\(table)").joined(separator: "\n      AND ")))
+            """] : []
+        return dialect.temporaryTable(source, as: query) + overwrite + [
             """
             UPDATE mart.\(table) SET valid_to = closing.closed_at, is_current = false
             FROM (

@@ -47,8 +47,14 @@ extension ModelDraft {
         let attributes = table.columns.filter { $0.name != key.name && $0.dataType != "binary" && $0.dataType != "varbinary" && !$0.dataType.hasSuffix("blob") }
         for column in attributes { out += "      - \(Self.column(column))\n" }
         if attributes.isEmpty { out += "      []\n" }
-        let select = ([key] + attributes).map(Self.selected).joined(separator: ", ")
-        out += "    sources: [\(Self.scalar(table.name))]\n    query: |-\n      SELECT \(select), _src_ms\n      FROM staging.\(Self.sqlName(table.name))\n\n"
+        let columns = [key] + attributes
+        if columns.allSatisfy({ Self.plain(StagingColumn.snakeCase($0.name)) == StagingColumn.snakeCase($0.name) }) && Self.plain(table.name) == table.name {
+            out += "    table: \(table.name)\n    scd: 2  # guess: keep history; 1 overwrites in place\n\n"
+        } else {
+            let select = columns.map(Self.selected).joined(separator: ", ")
+            out += "    scd: 2  # guess: keep history; 1 overwrites in place\n"
+            out += "    sources: [\(Self.scalar(table.name))]\n    query: |-\n      SELECT \(select), _src_ms\n      FROM staging.\(Self.sqlName(table.name))\n\n"
+        }
         return out
     }
 

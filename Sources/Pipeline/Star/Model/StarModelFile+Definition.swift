@@ -8,10 +8,12 @@ extension StarModelFile {
             dimensions: try dimensions.sorted { rank($0.name) < rank($1.name) }.map { dimension in
                 let naturalKey = StarColumn(dimension.naturalKey.name, try Self.kind(dimension.naturalKey.type), notNull: true)
                 let attributes = try dimension.attributes.map { StarColumn($0.name, try Self.kind($0.type), notNull: $0.notNull ?? false) }
-                return SlowlyChangingDimension(
+                var built = SlowlyChangingDimension(
                     table: dimension.name, surrogateKey: dimension.surrogateKey, naturalKey: naturalKey, attributes: attributes,
                     sources: dimension.sources,
-                    query: Self.withStaticRows(dimension.query, rows: dimension.staticRows ?? [], columns: [naturalKey] + attributes))
+                    query: Self.withStaticRows(dimension.selection, rows: dimension.staticRows ?? [], columns: [naturalKey] + attributes))
+                built.scdType = dimension.scd ?? 2
+                return built
             },
             dateDimension: DateDimension(table: dateDimension.name, sources: dateDimension.sources, dates: dateDimension.dates),
             units: rebuildUnits.map { RebuildUnit(name: $0.name, columns: $0.columns, markAll: ($0.markAll.table, $0.markAll.key), changes: $0.changes) },

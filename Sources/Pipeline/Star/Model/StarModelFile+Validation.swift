@@ -31,7 +31,17 @@ extension StarModelFile {
                                        owner: "dimension \(dimension.name)", source: source) { index in
                 index == 0 ? at + [.key("natural_key")] : at + [.key("attributes"), .index(index - 1)]
             }
-            problems += readProblems(dimension.query, sources: dimension.sources, models: modelNames, at: at + [.key("query")],
+            switch (dimension.table, dimension.query) {
+            case (nil, nil): add(at + [.key("name")], "dimension \(dimension.name): give its rows as a staging table (table) or a query (query)")
+            case (.some, .some): add(at + [.key("table")], "dimension \(dimension.name): give table or query, not both")
+            case (nil, .some) where dimension.sourceList == nil:
+                add(at + [.key("query")], "dimension \(dimension.name): a query needs sources, the staging tables it reads")
+            default: break
+            }
+            if let scd = dimension.scd, scd != 1 && scd != 2 {
+                add(at + [.key("scd")], "dimension \(dimension.name): scd is 1 (overwrite) or 2 (history), not \(scd)")
+            }
+            problems += readProblems(dimension.selection, sources: dimension.sources, models: modelNames, at: at + [.key(dimension.query == nil ? "table" : "query")],
                                      owner: "dimension \(dimension.name)", source: source)
             if let mirrors = dimension.mirrors, !dimension.sources.contains(mirrors) {
                 add(at + [.key("mirrors")], "dimension \(dimension.name) mirrors \(mirrors), which is not among its sources")
@@ -133,7 +143,7 @@ extension StarModelFile {
     /// Model → the dimensions and facts it reads from `mart` (itself excluded).
     func dependencies() -> [String: [String]] {
         var reads: [String: [String]] = [:]
-        for dimension in dimensions { reads[dimension.name] = Self.references(in: dimension.query, schema: "mart").filter { $0 != dimension.name } }
+        for dimension in dimensions { reads[dimension.name] = Self.references(in: dimension.selection, schema: "mart").filter { $0 != dimension.name } }
         for fact in facts { reads[fact.name] = Self.references(in: fact.select, schema: "mart").filter { $0 != fact.name } }
         return reads
     }

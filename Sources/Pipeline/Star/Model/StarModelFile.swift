@@ -17,15 +17,30 @@ struct StarModelFile: Decodable, Sendable {
         let surrogateKey: String
         let naturalKey: Column
         let attributes: [Column]
-        let sources: [String]
-        let query: String
+        /// The staging table whose columns of the same names are the dimension (instead of `query`).
+        let table: String?
+        /// Staging tables read (default: `table`).
+        let sourceList: [String]?
+        /// A query over staging giving the natural key, the attributes and `_src_ms` (instead of `table`).
+        let query: String?
+        /// 2 (default): a change opens a new version; 1: it overwrites the current one.
+        let scd: Int?
         /// Rows always present (an unknown member): column name → value (`null` allowed).
         let staticRows: [[String: String?]]?
         /// The source table whose rows the current versions mirror one to one (compared by `verify`).
         let mirrors: String?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, attributes, sources, query, mirrors
-            case surrogateKey = "surrogate_key", naturalKey = "natural_key", staticRows = "static_rows"
+            case name, attributes, table, query, mirrors, scd
+            case sourceList = "sources", surrogateKey = "surrogate_key", naturalKey = "natural_key", staticRows = "static_rows"
+        }
+
+        var sources: [String] { sourceList ?? table.map { [$0] } ?? [] }
+
+        /// The query the dimension is compared with: `query`, or every column from `table`.
+        var selection: String {
+            if let query { return query }
+            let columns = ([naturalKey] + attributes).map(\.name) + ["_src_ms"]
+            return "SELECT \(columns.joined(separator: ", ")) FROM staging.\(table ?? "")"
         }
     }
 
