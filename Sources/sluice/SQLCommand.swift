@@ -9,7 +9,7 @@ struct SQLCommand: AsyncParsableCommand {
         abstract: "Run a read-only query on the warehouse and print the result as a table.")
 
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "The query, e.g. \"SELECT count(*) FROM staging.orderdetails\".") var query: String
+    @Argument(help: "The query, e.g. \"SELECT count(*) FROM mart.dim_date\".") var query: String
 
     func run() async throws {
         let config = try connection.load()

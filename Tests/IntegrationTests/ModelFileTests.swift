@@ -134,11 +134,12 @@ extension PipelineIntegration {
             #expect(refused.status != 0 && refused.standardError.contains("already exists"))
 
             // The documented hand edit, then check before anything is loaded (the file and the source only).
-            // (Also documented: authors' attributes overwritten in place, SCD type 1.)
+            // (Also documented: authors' attributes overwritten in place, SCD type 1, and an unknown member.)
             #expect(draft.contains("    table: authors\n    scd: 2"))
             let edited = draft.replacingOccurrences(of: "rebuild_units:\n", with: "rebuild_units:\n" + Self.bridgeUnit)
                 .replacingOccurrences(of: "facts:\n", with: "facts:\n" + Self.bridgeFact)
                 .replacingOccurrences(of: "    table: authors\n    scd: 2", with: "    table: authors\n    scd: 1")
+                .replacingOccurrences(of: "    mirrors: members\n", with: "    mirrors: members\n    static_rows:\n      - {member_id: -1, name: \"(no member)\"}\n")
             try edited.write(toFile: path, atomically: true, encoding: .utf8)
             let early = try runSluice(["model", "check"] + source, environment: environment)
             #expect(early.status == 0, "\(early.standardOutput)\(early.standardError)")
@@ -151,6 +152,7 @@ extension PipelineIntegration {
             #expect(checked.status == 0 && checked.standardOutput.contains("model check: \(path) ✓"), "\(checked.standardOutput)\(checked.standardError)")
             #expect(try await warehouse.scalar("SELECT count(*) FROM mart.fact_loans") == "200")
             #expect(try await warehouse.scalar("SELECT count(*) FROM mart.bridge_book_author") == "40")
+            #expect(try await warehouse.rows("SELECT name, city, is_current FROM mart.dim_members WHERE member_id = -1") == [["(no member)", nil, "true"]])
             #expect(try await warehouse.scalar("SELECT count(DISTINCT date_key) FROM mart.dim_date") != "0")
 
             // CDC: a member moves (a new version), a book and an author change, loans come, go and are returned, links change.

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// A model file as written (YAML; `models/classicmodels.yaml` is the worked example): the star's
+/// A model file as written (YAML; `models/` holds the bundled worked example): the star's
 /// dimensions, date dimension, rebuild units and facts as SQL over `staging`, and what `verify`
 /// and `report` read from it. ``SluiceModel`` loads and validates it.
 struct StarModelFile: Decodable, Sendable {
