@@ -120,6 +120,29 @@ import Testing
         #expect(star.dimensions.map(\.table) == ["dim_employee", "dim_office", "dim_customer", "dim_product"])
     }
 
+    @Test func moreFieldsAreChecked() throws {
+        let problems = try Self.problems([
+            ("    surrogate_key: office_key", "    surrogate_key: office key"),
+            ("    columns: customer_number, check_number", "    columns: customer_number, check number"),
+            ("    grain: [customer_number, check_number]", "    grain: []"),
+            ("orderdetails: {orderNumber: orders.orderNumber}", "orderdetails: {orderNumber: orders}"),
+            ("      FROM staging.employees\n", "      FROM staging.employees WHERE employee_number IN (SELECT 1 FROM mart.fact_payment)\n"),
+        ])
+        for expected in ["dimension dim_office: surrogate key office key is not a plain identifier",
+                         "rebuild unit affected_payments: columns must be plain identifiers, comma-separated (customer_number, check number)",
+                         "fact fact_payment: grain names no column; it is the fact's key",
+                         "generate.shift.orderdetails.orderNumber: orders should be table.column",
+                         "dimension dim_employee reads mart.fact_payment, which is not a dimension (dimensions are built first)"] {
+            #expect(problems.contains { $0.hasSuffix(expected) }, "missing: \(expected) in \(problems)")
+        }
+    }
+
+    @Test func namesAreReadAsTheWarehouseReadsThem() {
+        #expect(StarModelFile.references(in: #"FROM staging."Order Lines" AS l JOIN staging.Orders o JOIN staging."a""b""#, schema: "staging")
+                == ["Order Lines", "orders", "a\"b"])
+        #expect(StarModelFile.pendingTables("WHERE table_name in ('a', 'B') OR TABLE_NAME = 'c'") == ["c", "a", "B"])
+    }
+
     @Test func invalidYAMLNamesItsLine() throws {
         let problems = try Self.problems([("  - name: fact_payment\n", "  - name: fact_payment\n   bad: [\n")])
         #expect(problems.count == 1)
@@ -135,7 +158,7 @@ import Testing
             """)
         let model = try SluiceModel.parse(text, path: "m.yaml")
         let customer = try #require(model.star.dimensions.first { $0.table == "dim_customer" })
-        #expect(customer.query.contains("UNION ALL\nSELECT CAST('-1' AS integer), CAST('(unknown)' AS varchar(50)), CAST(NULL AS varchar(50))"))
+        #expect(customer.query.contains("UNION ALL\nSELECT CAST('-1' AS integer), CAST('(unknown)' AS varchar(200)), CAST(NULL AS varchar(200))"))
         #expect(model.mirror(of: "customers")?.filter == "is_current AND customer_number NOT IN ('-1')")
         let wrong = try Self.problems([("    sources: [customers]\n", "    sources: [customers]\n    static_rows:\n      - {customer_name: x}\n")])
         #expect(wrong.first?.hasSuffix("dimension dim_customer: a static row needs its natural key customer_number") == true)

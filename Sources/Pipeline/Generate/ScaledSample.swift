@@ -47,7 +47,7 @@ public struct ScaledSample: Sendable {
             throw MySQLError(code: .queryFailed, message: "the model has no generate.shift section: list the key columns to shift per copy (see the README)")
         }
         let families = Set(shifted.values.flatMap(\.values)).sorted()
-        for table in shifted.keys.sorted() + families.map({ String($0.split(separator: ".")[0]) }) where !tables.contains(table) {
+        for table in shifted.keys.sorted() + families.map({ $0.split(separator: ".").first.map(String.init) ?? $0 }) where !tables.contains(table) {
             throw MySQLError(code: .unknownTable, message: "database \(source) has no table \(table), which the model's generate.shift names")
         }
         if try await connection.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '\(MySQLConnection.escapeLiteral(target))'").scalar != "0" {

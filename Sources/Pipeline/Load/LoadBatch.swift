@@ -58,7 +58,7 @@ extension Loader {
         try await session.execute("CREATE TEMP TABLE incoming (\(definitions.joined(separator: ", "))) ON COMMIT DROP")
         return LoadBatch(table: contents.table, version: contents.schemaVersion, hasPrimaryKey: contents.hasPrimaryKey,
                          columns: columns, key: key, staging: staging, stagingBefore: staging, wasCached: known != nil,
-                         recordsPending: starNeedsKeys && star.sourceTables.contains(contents.table))
+                         recordsPending: starNeedsKeys && (star.map { $0.sourceTables.contains(contents.table) } ?? true))
     }
 
     /// Adds one file: checks it continues its partition, raises the batch's floor with its own, and

@@ -52,8 +52,8 @@ public final class Loader: @unchecked Sendable {
     let reportedSkip = Flag()
     /// Source commit times (ms) of the CDC rows applied since the last freshness record.
     let changeTimes = TimestampBuffer()
-    /// The star schema the model file declares.
-    let star: StarDefinition
+    /// The star schema the model file declares; `nil` with `--no-star` and no model file configured.
+    let star: StarDefinition?
     /// Rows, bytes, files, pass durations and stopped tables, for `--metrics-address`.
     let metrics = StageMetrics(stage: "load")
 
@@ -62,7 +62,7 @@ public final class Loader: @unchecked Sendable {
         self.warehouse = try config.warehouse()
         self.s3 = S3Client(configuration: try config.s3(), logger: logger)
         self.bucket = try config.bucket()
-        self.star = try config.star()
+        self.star = options.updateStar || config.hasModel ? try config.star() : nil
         self.stop = stop
         self.logger = logger
     }
@@ -77,7 +77,7 @@ public final class Loader: @unchecked Sendable {
             let objects = try await newFiles(ledger: try await Self.ledger(session))
             var ledgerOffsets = try await LedgerOffsets.read(session)
             // A star that does not exist yet (or is rebuilt) starts from all of staging: no keys to record for it.
-            let starExists = try await star.exists(session)
+            let starExists = if let star { try await star.exists(session) } else { try await Self.martExists(session) }
             let starNeedsKeys = !options.rebuildStar && starExists
             // What each staging table looks like, read once per pass and kept up to date by each batch.
             var stagingTables: [String: StagingTable] = [:]
@@ -258,6 +258,7 @@ public final class Loader: @unchecked Sendable {
                                                  columns: footer.columns, floor: SourceOrder.floor(footer: footer.metadata)))
         }
         let stamp = ISO8601DateFormatter().string(from: Date()).filter { $0.isNumber }
+        guard let star else { throw LoadError(message: "--dry-run prints the star too: set SLUICE_MODEL (or --model) to the model file") }
         let script = RedshiftLoadScript(bucket: bucket, manifestPrefix: "\(options.lakeRoot)/_manifests/\(stamp)", iamRole: iamRole, star: star)
         return script.render(files)
     }
@@ -310,8 +311,14 @@ public final class Loader: @unchecked Sendable {
         try await session.execute("DELETE FROM sluice.freshness WHERE id <= (SELECT max(id) - 1000 FROM sluice.freshness)")
     }
 
+    /// Whether a star exists when no model file says which (`--no-star` without one): its keys are still recorded.
+    static func martExists(_ session: WarehouseSession) async throws -> Bool {
+        try await session.scalar("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'mart'") != "0"
+    }
+
     /// Staging tables the star needs that do not exist yet.
     func missingStarSources(_ session: WarehouseSession) async throws -> [String] {
+        guard let star else { return [] }
         let present = Set(try await session.rows(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").rows.compactMap { $0[0] })
         return star.sourceTables.subtracting(present).sorted()
@@ -320,7 +327,7 @@ public final class Loader: @unchecked Sendable {
     /// Creates the star if needed and applies the pending changes in one transaction.
     /// A star created now (first load, or `rebuild`) starts from every order and payment in staging.
     func updateStar(_ session: WarehouseSession, rebuild: Bool) async throws {
-        let star = self.star
+        guard let star = self.star else { return }
         try await session.transaction {
             if rebuild { try await session.execute("DROP SCHEMA IF EXISTS mart CASCADE") }
             let isNew = try await !star.exists(session)

@@ -56,7 +56,7 @@ struct SlowlyChangingDimension: StarModel {
             UPDATE mart.\(table) SET \(attributes.map { "\($0.name) = s.\($0.name)" }.joined(separator: ", "))
             FROM \(source) AS s
             WHERE mart.\(table).\(key) = s.\(key) AND mart.\(table).is_current
-              AND NOT (\(sameAs("mart.\(table)").joined(separator: "\n      AND ")))
+              AND NOT (\(sameAs("mart.\(table)").map { "COALESCE(\($0), false)" }.joined(separator: "\n      AND ")))
             """] : []
         return dialect.temporaryTable(source, as: query) + overwrite + [
             """

@@ -64,7 +64,8 @@ struct StarDefinition: Sendable {
         units.map { unit in
             """
             INSERT INTO sluice.pending_changes (table_name, key_text)
-            SELECT '\(unit.markAll.table)', \(unit.markAll.key) FROM staging.\(unit.markAll.table) ON CONFLICT DO NOTHING
+            SELECT \(WarehouseSession.literal(unit.markAll.table)), \(unit.markAll.key) FROM staging.\(ModelNames.sqlName(unit.markAll.table))
+            ON CONFLICT DO NOTHING
             """
         }
     }

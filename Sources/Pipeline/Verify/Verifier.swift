@@ -47,7 +47,8 @@ public struct Verifier: Sendable {
         if let unknown = tables.first(where: { !existing.contains($0) }) {
             throw MySQLError(code: .unknownTable, message: "unknown table \(unknown) in database \(database)")
         }
-        let model = try config.model()
+        // Without a model file there is no star to compare: the source, the lake and staging still are.
+        let model = config.hasModel ? try config.model() : nil
         let s3 = S3Client(configuration: try config.s3(), logger: logger)
         let bucket = try config.bucket()
         var report = VerifyReport()
@@ -87,7 +88,7 @@ public struct Verifier: Sendable {
     }
 
     /// One table's checks: MySQL, the lake, staging and the star's mirror, then the model's checks of the table.
-    func verify(_ table: String, model: SluiceModel, mysql: MySQLConnection, database: String, warehouse: WarehouseSession,
+    func verify(_ table: String, model: SluiceModel?, mysql: MySQLConnection, database: String, warehouse: WarehouseSession,
                 s3: S3Client, bucket: String) async throws -> [VerifyReport.Check] {
         let schema = try TableSchema(try await mysql.tableDefinition(database: database, table: table))
         let measured = schema.columns.filter { column in
@@ -99,7 +100,7 @@ public struct Verifier: Sendable {
             return 0
         }
         let source = try await mysqlFigures(mysql, database: database, schema: schema, measures: measures)
-        let checks = model.checks(of: table)
+        let checks = model?.checks(of: table) ?? []
         let products = checks.map { check in
             LakeState.Product(columns: check.lakeProduct ?? [], scale: (check.lakeProduct ?? []).reduce(0) { total, name in
                 guard let column = schema.columns.first(where: { $0.name == name }), case .decimal(_, let scale) = column.type else { return total }
@@ -113,7 +114,7 @@ public struct Verifier: Sendable {
         let staging = try await warehouseFigures(warehouse, schema: "staging", table: table, filter: "true",
                                                  key: schema.key, measures: measures)
         var mart: Figures?
-        if let mirror = model.mirror(of: table) {
+        if let mirror = model?.mirror(of: table) {
             mart = try await warehouseFigures(warehouse, schema: "mart", table: mirror.table, filter: mirror.filter,
                                               key: schema.key, measures: measures)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MySQL
+import Warehouse
 
 extension ModelDraft {
     /// The draft as a model file, with a comment on every guess.
@@ -92,14 +93,16 @@ extension ModelDraft {
         let keyText = staged.map { "CAST(\($0) AS varchar)" }.joined(separator: " || '|' || ")
         var out = "  # The \(table.name) rows whose facts an update rebuilds.\n  - name: \(unitName(table))\n    columns: \(names.joined(separator: ", "))\n"
         out += "    mark_all: {table: \(Self.scalar(table.name)), key: \(Self.quoted(keyText))}\n    changes:\n"
+        // A one-column key is the whole key text (it may contain `|`); parts of a longer one are split.
         let split = keys.enumerated().map { index, column in
-            "CAST(SPLIT_PART(key_text, '|', \(index + 1)) AS \(Self.starType(column).type)) AS \(names[index])"
+            let part = keys.count == 1 ? "key_text" : "SPLIT_PART(key_text, '|', \(index + 1))"
+            return "CAST(\(part) AS \(Self.starType(column).type)) AS \(names[index])"
         }.joined(separator: ", ")
-        out += "      - |-\n        SELECT \(split)\n        FROM star_pending WHERE table_name = '\(table.name)'\n"
+        out += "      - |-\n        SELECT \(split)\n        FROM star_pending WHERE table_name = \(WarehouseSession.literal(table.name))\n"
         for key in self.keys(of: table) {
             let select = zip(staged, names).map { "f.\($0) AS \($1)" }.joined(separator: ", ")
             out += "      - |-\n        SELECT \(select) FROM staging.\(Self.sqlName(table.name)) AS f\n"
-            out += "        JOIN star_pending AS p ON p.table_name = '\(key.referencedTable)' AND p.key_text = CAST(f.\(Self.sqlName(StagingColumn.snakeCase(key.column))) AS varchar)\n"
+            out += "        JOIN star_pending AS p ON p.table_name = \(WarehouseSession.literal(key.referencedTable)) AND p.key_text = CAST(f.\(Self.sqlName(StagingColumn.snakeCase(key.column))) AS varchar)\n"
         }
         return out
     }
@@ -133,7 +136,7 @@ extension ModelDraft {
             out += "      - {name: \(column), type: bigint}\n"
             let alias = "d\(index + 1)"
             let dimension = Self.plain(key.referencedTable)
-            let natural = Self.sqlName(StagingColumn.snakeCase(key.referencedColumn))
+            let natural = Self.plain(StagingColumn.snakeCase(key.referencedColumn))   // the dimension's column, named plainly
             select.append("\(alias).\(dimension)_key")
             let version = asOf.map { "{valid_on \(alias) \($0)}" } ?? "\(alias).is_current"
             joins.append("LEFT JOIN mart.dim_\(dimension) AS \(alias) ON \(alias).\(natural) = f.\(Self.sqlName(StagingColumn.snakeCase(key.column))) AND \(version)")

@@ -12,8 +12,8 @@ extension SluiceModel {
     }
 
     /// Checks the model against the source and the warehouse: every source table it names exists
-    /// in the source database; then, when staging holds them all, the whole star is built and
-    /// updated once inside a transaction that is rolled back (so unknown columns, wrong types and
+    /// in the source database; then, when staging holds them all, the star is built (or, when it
+    /// exists, updated with the pending keys) inside a transaction that is rolled back (so unknown columns, wrong types and
     /// a fact grain that is not unique surface as the warehouse reports them, located at the
     /// model that caused them), each dimension's natural key is checked unique in its query, and
     /// the checks' and report's queries are run.
@@ -53,8 +53,12 @@ extension SluiceModel {
     }
 
     /// Inside an open transaction: the star built and updated once, natural keys, checks and report.
+    /// A star that exists already is updated with the keys now pending, not rebuilt, so that the
+    /// check stays cheap and holds few locks; it waits at most 10 s for a running load's.
     func dryRun(_ session: WarehouseSession) async throws -> [String] {
         var problems: [String] = []
+        try await session.execute("SET LOCAL lock_timeout = '10s'")
+        let existed = try await star.exists(session)
         // A failed statement aborts the transaction; a savepoint around each keeps the rest checkable.
         func guarded<T: Sendable>(_ body: () async throws -> T) async throws -> T {
             try await session.execute("SAVEPOINT model_check")
@@ -91,7 +95,9 @@ extension SluiceModel {
             }
         }
         guard problems.isEmpty else { return problems }
-        for statement in star.markEverything() { _ = try await attempt("", statement, what: "marking every unit") }
+        if !existed {
+            for statement in star.markEverything() { _ = try await attempt("", statement, what: "marking every unit") }
+        }
         for (owner, sql) in star.labeledUpdateStatements(.postgres) {
             guard try await attempt(owner, sql, what: "the update") else { return problems }
         }

@@ -92,6 +92,9 @@ extension SluiceConfig {
 
     /// The star the model file declares.
     func star() throws -> StarDefinition { try model().star }
+
+    /// Whether a model file is configured (verify and `load --no-star` work without one).
+    var hasModel: Bool { self[.model] != nil }
 }
 
 extension SluiceModel {

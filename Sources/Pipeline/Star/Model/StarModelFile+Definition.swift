@@ -37,7 +37,8 @@ extension StarModelFile {
         let statics = rows.map { row in
             "SELECT " + columns.map { column in
                 let value = (row[column.name] ?? nil).map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
-                return "CAST(\(value) AS \(column.type(.postgres)))"
+                // Redshift's spelling (lengths in bytes) is valid in PostgreSQL too; the star column keeps its own type.
+                return "CAST(\(value) AS \(column.type(.redshift)))"
             }.joined(separator: ", ") + ", CAST(0 AS bigint)"
         }
         return "SELECT \(names.joined(separator: ", ")) FROM (\n\(query)\n) AS declared\nUNION ALL\n" + statics.joined(separator: "\nUNION ALL\n")

@@ -22,6 +22,25 @@ extension StarModelFile {
             seen[name] = seen[name] ?? source.location(steps)
         }
 
+        for (index, dimension) in dimensions.enumerated() where !Self.isIdentifier(dimension.surrogateKey) {
+            add([.key("dimensions"), .index(index), .key("surrogate_key")], "dimension \(dimension.name): surrogate key \(dimension.surrogateKey) is not a plain identifier")
+        }
+        for (index, unit) in rebuildUnits.enumerated() {
+            let columns = Self.list(unit.columns)
+            if columns.isEmpty || !columns.allSatisfy(Self.isIdentifier) {
+                add([.key("rebuild_units"), .index(index), .key("columns")], "rebuild unit \(unit.name): columns must be plain identifiers, comma-separated (\(unit.columns))")
+            }
+        }
+        for (index, fact) in facts.enumerated() where fact.grain.isEmpty {
+            add([.key("facts"), .index(index), .key("grain")], "fact \(fact.name): grain names no column; it is the fact's key")
+        }
+        for (table, shifts) in (generate?.shift ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (column, family) in shifts.sorted(by: { $0.key < $1.key }) where family.split(separator: ".", omittingEmptySubsequences: false).count != 2
+                || family.split(separator: ".").count != 2 {
+                add([.key("generate"), .key("shift"), .key(table), .key(column)], "generate.shift.\(table).\(column): \(family) should be table.column")
+            }
+        }
+
         let modelNames = Set(dimensions.map(\.name) + [dateDimension.name] + facts.map(\.name))
         let dimensionSources = Dictionary(dimensions.map { ($0.name, $0.sources) }, uniquingKeysWith: { first, _ in first })
         for (index, dimension) in dimensions.enumerated() {
@@ -43,6 +62,10 @@ extension StarModelFile {
             }
             problems += readProblems(dimension.selection, sources: dimension.sources, models: modelNames, at: at + [.key(dimension.query == nil ? "table" : "query")],
                                      owner: "dimension \(dimension.name)", source: source)
+            // Dimensions are updated before the date dimension and the facts: they may read other dimensions only.
+            for read in Self.references(in: dimension.selection, schema: "mart") where modelNames.contains(read) && dimensionSources[read] == nil {
+                add(at + [.key(dimension.query == nil ? "table" : "query")], "dimension \(dimension.name) reads mart.\(read), which is not a dimension (dimensions are built first)")
+            }
             if let mirrors = dimension.mirrors, !dimension.sources.contains(mirrors) {
                 add(at + [.key("mirrors")], "dimension \(dimension.name) mirrors \(mirrors), which is not among its sources")
             }
@@ -164,17 +187,21 @@ extension StarModelFile {
         return nil
     }
 
-    /// Tables a snippet reads from `schema` (`schema.table` or `schema."table"`), in order, once each.
+    /// Tables a snippet reads from `schema`, in order, once each: `schema."Exact Name"` as written,
+    /// `schema.name` folded to lower case (as the warehouse reads it).
     static func references(in sql: String, schema: String) -> [String] {
-        let pattern = try! Regex("(?i)\\b\(schema)\\.\"?([A-Za-z_][A-Za-z0-9_$ ]*?)\"?(?=[^A-Za-z0-9_$]|$)")
-        return unique(sql.matches(of: pattern).compactMap { match in match.output[1].substring.map(String.init) })
+        let pattern = try! Regex("(?i)\\b\(schema)\\.(?:\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*))")
+        return unique(sql.matches(of: pattern).compactMap { match in
+            if let quoted = match.output[1].substring { return quoted.replacingOccurrences(of: "\"\"", with: "\"") }
+            return match.output[2].substring.map { $0.lowercased() }
+        })
     }
 
     /// Source tables a change query picks from `star_pending` (`table_name = 'x'` or `table_name IN ('x', …)`).
     static func pendingTables(_ sql: String) -> [String] {
         var tables: [String] = []
-        for match in sql.matches(of: /table_name\s*=\s*'([^']+)'/) { tables.append(String(match.1)) }
-        for match in sql.matches(of: /table_name\s+IN\s*\(([^)]*)\)/) {
+        for match in sql.matches(of: /(?i)table_name\s*=\s*'([^']+)'/) { tables.append(String(match.1)) }
+        for match in sql.matches(of: /(?i)table_name\s+IN\s*\(([^)]*)\)/) {
             tables += match.1.matches(of: /'([^']+)'/).map { String($0.1) }
         }
         return tables

@@ -40,7 +40,7 @@ struct StarModelFile: Decodable, Sendable {
         var selection: String {
             if let query { return query }
             let columns = ([naturalKey] + attributes).map(\.name) + ["_src_ms"]
-            return "SELECT \(columns.joined(separator: ", ")) FROM staging.\(table ?? "")"
+            return "SELECT \(columns.joined(separator: ", ")) FROM staging.\(ModelNames.sqlName(table ?? ""))"
         }
     }
 
