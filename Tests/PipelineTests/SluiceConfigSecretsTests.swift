@@ -26,6 +26,7 @@ import Testing
         let config = try SluiceConfig.load(environment: [
             "MYSQL_PASSWORD_FILE": mysql.path, "AWS_SECRET_ACCESS_KEY_FILE": aws.path,
             "WAREHOUSE_PASSWORD_FILE": warehouse.path, "WAREHOUSE_URL": "postgres://dw@db.example:5432/dw",
+            "MYSQL_DATABASE": "shop",
         ], workingDirectory: directory.path)
         #expect(config[.mysqlPassword] == "s3cr3t-mysql")
         #expect(config[.awsSecretAccessKey] == "s3cr3t-aws")

@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func secretsAreMasked() throws {
-        let scratch = try Scratch(dotEnv: "MYSQL_PASSWORD=hunter2\nAWS_SECRET_ACCESS_KEY=abc/def\n",
+        let scratch = try Scratch(dotEnv: "MYSQL_PASSWORD=hunter2\nAWS_SECRET_ACCESS_KEY=abc/def\nMYSQL_DATABASE=shop\n",
                                   stack: "WAREHOUSE_URL=postgres://wh:pw-123@127.0.0.1:5432/warehouse\n")
         let config = try SluiceConfig.load(environment: ["SLUICE_STACK_FILE": scratch.stackFile.path],
                                            workingDirectory: scratch.directory.path)
