@@ -46,8 +46,15 @@ public struct ScaledSample: Sendable {
         guard !shifted.isEmpty else {
             throw MySQLError(code: .queryFailed, message: "the model has no generate.shift section: list the key columns to shift per copy (see the README)")
         }
-        let families = Set(shifted.values.flatMap(\.values)).sorted()
-        for table in shifted.keys.sorted() + families.map({ $0.split(separator: ".").first.map(String.init) ?? $0 }) where !tables.contains(table) {
+        // Each `table.column` whose span sets a stride, read once.
+        var families: [String: (table: String, column: String)] = [:]
+        for family in Set(shifted.values.flatMap(\.values)) {
+            guard let parts = StarModelFile.tableColumn(family) else {
+                throw MySQLError(code: .queryFailed, message: "generate.shift: \(family) should be table.column")
+            }
+            families[family] = parts
+        }
+        for table in shifted.keys.sorted() + families.values.map(\.table).sorted() where !tables.contains(table) {
             throw MySQLError(code: .unknownTable, message: "database \(source) has no table \(table), which the model's generate.shift names")
         }
         if try await connection.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '\(MySQLConnection.escapeLiteral(target))'").scalar != "0" {
@@ -57,12 +64,8 @@ public struct ScaledSample: Sendable {
             try await connection.execute("DROP DATABASE \(t)")
         }
         var strides: [String: Int] = [:]
-        for family in families {
-            let parts = family.split(separator: ".", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else {
-                throw MySQLError(code: .queryFailed, message: "generate.shift: \(family) should be table.column")
-            }
-            let span = try await connection.query("SELECT MAX(\(q(parts[1]))) - MIN(\(q(parts[1]))) + 1 FROM \(s).\(q(parts[0]))")
+        for (family, parts) in families {
+            let span = try await connection.query("SELECT MAX(\(q(parts.column))) - MIN(\(q(parts.column))) + 1 FROM \(s).\(q(parts.table))")
             strides[family] = Self.stride(span: Int(span.scalar ?? "") ?? 1)
         }
         let charset = try await connection.query(

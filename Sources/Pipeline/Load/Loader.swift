@@ -167,7 +167,7 @@ public final class Loader: @unchecked Sendable {
             }
             try await close()
             if options.updateStar && !stop.isStopped {
-                let missing = try await missingStarSources(session)
+                let missing = try await star?.missingSources(session) ?? []
                 if missing.isEmpty {
                     let star = Date()
                     try await updateStar(session, rebuild: options.rebuildStar)
@@ -314,14 +314,6 @@ public final class Loader: @unchecked Sendable {
     /// Whether a star exists when no model file says which (`--no-star` without one): its keys are still recorded.
     static func martExists(_ session: WarehouseSession) async throws -> Bool {
         try await session.scalar("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'mart'") != "0"
-    }
-
-    /// Staging tables the star needs that do not exist yet.
-    func missingStarSources(_ session: WarehouseSession) async throws -> [String] {
-        guard let star else { return [] }
-        let present = Set(try await session.rows(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").rows.compactMap { $0[0] })
-        return star.sourceTables.subtracting(present).sorted()
     }
 
     /// Creates the star if needed and applies the pending changes in one transaction.

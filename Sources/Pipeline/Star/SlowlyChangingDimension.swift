@@ -1,3 +1,5 @@
+import Warehouse
+
 /// A dimension with SCD type 2 history (or type 1, overwritten in place): a
 /// surrogate key, the source's natural key, descriptive columns, and
 /// `valid_from` / `valid_to` / `is_current`.
@@ -48,7 +50,7 @@ struct SlowlyChangingDimension: StarModel {
         }
         let same = sameAs("d")
         let names = [key] + attributes.map(\.name)
-        let sourceList = sources.map { "'\($0)'" }.joined(separator: ", ")
+        let sourceList = sources.map(WarehouseSession.literal).joined(separator: ", ")
         let changedAt = dialect.timestamp(milliseconds: "s._src_ms")
         let deletedAt = dialect.timestamp(milliseconds: "p.source_ms")
         // Type 1: attributes overwritten in place first, so that only deleted keys are closed below.
@@ -85,10 +87,5 @@ struct SlowlyChangingDimension: StarModel {
             WHERE NOT EXISTS (SELECT 1 FROM mart.\(table) AS d WHERE d.\(key) = s.\(key) AND d.is_current)
             """,
         ]
-    }
-
-    /// The join condition that picks the version valid on `date`.
-    func validOn(_ alias: String, date: String) -> String {
-        "\(date) >= \(alias).valid_from AND \(date) < \(alias).valid_to"
     }
 }

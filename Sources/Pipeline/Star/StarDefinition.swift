@@ -17,6 +17,13 @@ struct StarDefinition: Sendable {
     /// Staging tables the star reads; it is built once all of them exist.
     var sourceTables: Set<String> { Set(models.flatMap(\.sources)) }
 
+    /// Staging tables the star reads that do not exist yet, sorted.
+    func missingSources(_ session: WarehouseSession) async throws -> [String] {
+        let present = Set(try await session.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").rows.compactMap { $0[0] })
+        return sourceTables.subtracting(present).sorted()
+    }
+
     /// Whether every fact table exists (a star not there yet, or rebuilt, starts from all of staging).
     func exists(_ session: WarehouseSession) async throws -> Bool {
         for fact in facts where !(try await session.exists("mart.\(fact.table)")) { return false }

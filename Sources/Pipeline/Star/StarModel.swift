@@ -59,6 +59,11 @@ extension StarModel {
     }
 }
 
+/// The join condition that picks the version of dimension `alias` valid on `date`.
+func validOn(_ alias: String, date: String) -> String {
+    "\(date) >= \(alias).valid_from AND \(date) < \(alias).valid_to"
+}
+
 /// `YYYYMMDD` as an integer, the key of `mart.dim_date`.
 func dateKey(_ expression: String) -> String {
     "CAST(TO_CHAR(\(expression), 'YYYYMMDD') AS integer)"

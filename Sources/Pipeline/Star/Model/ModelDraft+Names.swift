@@ -4,6 +4,10 @@ import MySQL
 extension ModelDraft {
     static func plain(_ name: String) -> String { ModelNames.plain(name) }
     static func sqlName(_ name: String) -> String { ModelNames.sqlName(name) }
+    /// A source column's name in the star: its staging name, made plain.
+    static func starName(_ source: String) -> String { plain(StagingColumn.snakeCase(source)) }
+    /// A source column's name in staging, as SQL (quoted when it is not plain).
+    static func stagedName(_ source: String) -> String { sqlName(StagingColumn.snakeCase(source)) }
 
     /// A staging column in a select list, named plainly in the star.
     static func selected(_ column: MySQLColumnDefinition) -> String {
@@ -15,7 +19,7 @@ extension ModelDraft {
     static func column(_ column: MySQLColumnDefinition, notNull: Bool = false) -> String {
         let (type, guess) = starType(column)
         let required = notNull || !column.isNullable ? ", not_null: true" : ""
-        return "{name: \(plain(StagingColumn.snakeCase(column.name))), type: \(quoted(type))\(required)}" + (guess.map { "  # guess: \($0)" } ?? "")
+        return "{name: \(starName(column.name)), type: \(quoted(type))\(required)}" + (guess.map { "  # guess: \($0)" } ?? "")
     }
 
     /// A YAML scalar: plain when safe, else double-quoted.
@@ -25,10 +29,5 @@ extension ModelDraft {
 
     static func quoted(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    static func uniqued(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
     }
 }

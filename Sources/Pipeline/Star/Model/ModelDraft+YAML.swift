@@ -49,7 +49,7 @@ extension ModelDraft {
         for column in attributes { out += "      - \(Self.column(column))\n" }
         if attributes.isEmpty { out += "      []\n" }
         let columns = [key] + attributes
-        if columns.allSatisfy({ Self.plain(StagingColumn.snakeCase($0.name)) == StagingColumn.snakeCase($0.name) }) && Self.plain(table.name) == table.name {
+        if columns.allSatisfy({ Self.starName($0.name) == StagingColumn.snakeCase($0.name) }) && Self.plain(table.name) == table.name {
             out += "    table: \(table.name)\n    scd: 2  # guess: keep history; 1 overwrites in place\n\n"
         } else {
             let select = columns.map(Self.selected).joined(separator: ", ")
@@ -65,7 +65,7 @@ extension ModelDraft {
         var any = false
         for table in facts {
             for column in table.columns where Self.isDate(column) {
-                out += "    - SELECT CAST(f.\(Self.sqlName(StagingColumn.snakeCase(column.name))) AS date) AS d FROM staging.\(Self.sqlName(table.name)) AS f JOIN \(unitName(table)) AS a ON \(unitJoin(table, "f"))\n"
+                out += "    - SELECT CAST(f.\(Self.stagedName(column.name)) AS date) AS d FROM staging.\(Self.sqlName(table.name)) AS f JOIN \(unitName(table)) AS a ON \(unitJoin(table, "f"))\n"
                 any = true
             }
         }
@@ -81,15 +81,15 @@ extension ModelDraft {
 
     func unitJoin(_ table: MySQLTableDefinition, _ alias: String) -> String {
         keyColumns(table).map { column in
-            let name = Self.plain(StagingColumn.snakeCase(column.name))
-            return "a.\(name) = \(alias).\(Self.sqlName(StagingColumn.snakeCase(column.name)))"
+            let name = Self.starName(column.name)
+            return "a.\(name) = \(alias).\(Self.stagedName(column.name))"
         }.joined(separator: " AND ")
     }
 
     func unit(_ table: MySQLTableDefinition) -> String {
         let keys = keyColumns(table)
-        let names = keys.map { Self.plain(StagingColumn.snakeCase($0.name)) }
-        let staged = keys.map { Self.sqlName(StagingColumn.snakeCase($0.name)) }
+        let names = keys.map { Self.starName($0.name) }
+        let staged = keys.map { Self.stagedName($0.name) }
         let keyText = staged.map { "CAST(\($0) AS varchar)" }.joined(separator: " || '|' || ")
         var out = "  # The \(table.name) rows whose facts an update rebuilds.\n  - name: \(unitName(table))\n    columns: \(names.joined(separator: ", "))\n"
         out += "    mark_all: {table: \(Self.scalar(table.name)), key: \(Self.quoted(keyText))}\n    changes:\n"
@@ -102,16 +102,16 @@ extension ModelDraft {
         for key in self.keys(of: table) {
             let select = zip(staged, names).map { "f.\($0) AS \($1)" }.joined(separator: ", ")
             out += "      - |-\n        SELECT \(select) FROM staging.\(Self.sqlName(table.name)) AS f\n"
-            out += "        JOIN star_pending AS p ON p.table_name = \(WarehouseSession.literal(key.referencedTable)) AND p.key_text = CAST(f.\(Self.sqlName(StagingColumn.snakeCase(key.column))) AS varchar)\n"
+            out += "        JOIN star_pending AS p ON p.table_name = \(WarehouseSession.literal(key.referencedTable)) AND p.key_text = CAST(f.\(Self.stagedName(key.column)) AS varchar)\n"
         }
         return out
     }
 
     /// The fact column holding a dimension key: the foreign key's name without `_id`/`_number`/`_code`, then `_key`.
     func dimensionKeyName(_ key: ForeignKey, among keys: [ForeignKey]) -> String {
-        let column = Self.plain(StagingColumn.snakeCase(key.column))
+        let column = Self.starName(key.column)
         let stem = column.replacing(/_(id|number|code|no)$/, with: "")
-        let others = keys.filter { $0.column != key.column }.map { Self.plain(StagingColumn.snakeCase($0.column)).replacing(/_(id|number|code|no)$/, with: "") }
+        let others = keys.filter { $0.column != key.column }.map { Self.starName($0.column).replacing(/_(id|number|code|no)$/, with: "") }
         return (stem.isEmpty || others.contains(stem) ? column : stem) + "_key"
     }
 
@@ -122,13 +122,13 @@ extension ModelDraft {
         let dates = table.columns.filter(Self.isDate)
         let foreign = Set(foreignKeys.filter { $0.table == table.name }.map(\.column))
         let measures = table.columns.filter { !table.primaryKey.contains($0.name) && !foreign.contains($0.name) && !Self.isDate($0) }
-        let asOf = dates.first.map { "f.\(Self.sqlName(StagingColumn.snakeCase($0.name)))" }
+        let asOf = dates.first.map { "f.\(Self.stagedName($0.name))" }
         var out = "  - name: fact_\(name)\n    mirrors: \(Self.scalar(table.name))\n"
         let sources = [table.name] + references.map(\.referencedTable)
-        out += "    sources: [\(Self.uniqued(sources).map(Self.scalar).joined(separator: ", "))]\n"
-        out += "    grain: [\(keys.map { Self.plain(StagingColumn.snakeCase($0.name)) }.joined(separator: ", "))]\n"
+        out += "    sources: [\(StarModelFile.unique(sources).map(Self.scalar).joined(separator: ", "))]\n"
+        out += "    grain: [\(keys.map { Self.starName($0.name) }.joined(separator: ", "))]\n"
         out += "    rebuild_unit: \(unitName(table))\n    columns:\n"
-        var select: [String] = keys.map { "f.\(Self.sqlName(StagingColumn.snakeCase($0.name)))" }
+        var select: [String] = keys.map { "f.\(Self.stagedName($0.name))" }
         var joins: [String] = []
         for column in keys { out += "      - \(Self.column(column, notNull: true))\n" }
         for (index, key) in references.enumerated() {
@@ -136,21 +136,21 @@ extension ModelDraft {
             out += "      - {name: \(column), type: bigint}\n"
             let alias = "d\(index + 1)"
             let dimension = Self.plain(key.referencedTable)
-            let natural = Self.plain(StagingColumn.snakeCase(key.referencedColumn))   // the dimension's column, named plainly
+            let natural = Self.starName(key.referencedColumn)   // the dimension's column, named plainly
             select.append("\(alias).\(dimension)_key")
             let version = asOf.map { "{valid_on \(alias) \($0)}" } ?? "\(alias).is_current"
-            joins.append("LEFT JOIN mart.dim_\(dimension) AS \(alias) ON \(alias).\(natural) = f.\(Self.sqlName(StagingColumn.snakeCase(key.column))) AND \(version)")
+            joins.append("LEFT JOIN mart.dim_\(dimension) AS \(alias) ON \(alias).\(natural) = f.\(Self.stagedName(key.column)) AND \(version)")
         }
         for column in dates {
-            out += "      - {name: \(Self.plain(StagingColumn.snakeCase(column.name)))_key, type: integer\(column.isNullable ? "" : ", not_null: true")}\n"
-            select.append("{date_key f.\(Self.sqlName(StagingColumn.snakeCase(column.name)))}")
+            out += "      - {name: \(Self.starName(column.name))_key, type: integer\(column.isNullable ? "" : ", not_null: true")}\n"
+            select.append("{date_key f.\(Self.stagedName(column.name))}")
         }
         for column in measures {
             out += "      - \(Self.column(column))\n"
-            select.append("f.\(Self.sqlName(StagingColumn.snakeCase(column.name)))")
+            select.append("f.\(Self.stagedName(column.name))")
         }
-        out += "    distribution: {key: \(Self.plain(StagingColumn.snakeCase(keys[0].name)))}\n"
-        if let first = dates.first { out += "    sort_key: [\(Self.plain(StagingColumn.snakeCase(first.name)))_key]\n" }
+        out += "    distribution: {key: \(Self.starName(keys[0].name))}\n"
+        if let first = dates.first { out += "    sort_key: [\(Self.starName(first.name))_key]\n" }
         if let asOf, !references.isEmpty {
             out += "    # guess: each dimension's version is the one valid on \(asOf.dropFirst(2)) (the first date column)\n"
         } else if !references.isEmpty {
@@ -169,12 +169,12 @@ extension ModelDraft {
         for table in facts {
             guard let measure = measures(of: table).first(where: { ["decimal", "numeric", "int", "bigint", "smallint", "mediumint", "tinyint"].contains($0.dataType) })
             else { continue }
-            let staged = Self.sqlName(StagingColumn.snakeCase(measure.name))
+            let staged = Self.stagedName(measure.name)
             out += "  - name: total \(measure.name)\n    table: \(Self.scalar(table.name))\n"
             out += "    source: \(Self.quoted("SELECT SUM(\(MySQLConnection.quoteIdentifier(measure.name))) FROM \(MySQLConnection.quoteIdentifier(table.name))"))\n"
             out += "    lake_product: [\(Self.scalar(measure.name))]\n"
             out += "    staging: \(Self.quoted("SELECT coalesce(sum(\(staged)), 0) FROM staging.\(Self.sqlName(table.name))"))\n"
-            out += "    star: \(Self.quoted("SELECT coalesce(sum(\(Self.plain(StagingColumn.snakeCase(measure.name)))), 0) FROM mart.fact_\(Self.plain(table.name))"))\n"
+            out += "    star: \(Self.quoted("SELECT coalesce(sum(\(Self.starName(measure.name))), 0) FROM mart.fact_\(Self.plain(table.name))"))\n"
             any = true
         }
         if !any { out += "  []\n" }
@@ -188,8 +188,8 @@ extension ModelDraft {
             guard let measure = measures(of: table).first, let key = keys(of: table).first,
                   let dimension = dimensionTables.first(where: { $0.name == key.referencedTable }) else { continue }
             let label = dimension.columns.first { ["char", "varchar"].contains($0.dataType) && !dimension.primaryKey.contains($0.name) } ?? dimension.columns[0]
-            let labelName = Self.plain(StagingColumn.snakeCase(label.name))
-            let value = Self.plain(StagingColumn.snakeCase(measure.name))
+            let labelName = Self.starName(label.name)
+            let value = Self.starName(measure.name)
             let surrogate = "\(Self.plain(dimension.name))_key"
             out += "    - title: \(Self.quoted("Top 10 \(dimension.name) by \(measure.name)"))  # guess\n      query: |-\n"
             out += "        SELECT d.\(labelName), sum(f.\(value)) AS \(value)\n"

@@ -29,7 +29,7 @@ struct ModelFact: StarModel {
     static func expand(_ select: String) -> String {
         var sql = select
         sql.replace(/\{date_key ([^}]+)\}/) { dateKey(String($0.1)) }
-        sql.replace(/\{valid_on (\S+) ([^}]+)\}/) { "\($0.2) >= \($0.1).valid_from AND \($0.2) < \($0.1).valid_to" }
+        sql.replace(/\{valid_on (\S+) ([^}]+)\}/) { validOn(String($0.1), date: String($0.2)) }
         return sql
     }
 }

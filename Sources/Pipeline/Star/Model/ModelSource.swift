@@ -27,7 +27,7 @@ struct ModelSource: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ModelError(["\(path):\(Self.line(of: error).map(String.init) ?? "1"): not valid YAML: \(Self.reason(error))"])
+            throw ModelError([Self.problem(error, path: path)])
         }
         if let root { record(root, [], pattern: "") }
     }
@@ -71,6 +71,11 @@ struct ModelSource: Sendable {
                 "\(location(mapping.steps + [.key(name)])): unknown key \(name) in \(mapping.pattern.isEmpty ? "the model" : mapping.pattern) (known: \(known.sorted().joined(separator: ", ")))"
             }
         }
+    }
+
+    /// A YAML syntax error as one problem line.
+    static func problem(_ error: YamlError, path: String) -> String {
+        "\(path):\(line(of: error) ?? 1): not valid YAML: \(reason(error))"
     }
 
     static func line(of error: YamlError) -> Int? {

@@ -33,8 +33,7 @@ extension SluiceModel {
         }
         try await Warehouse.withConnection(try config.warehouse(), logger: logger) { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
-            var missing: [String] = []
-            for table in star.sourceTables.sorted() where !(try await session.exists(schema: "staging", name: table)) { missing.append(table) }
+            let missing = try await star.missingSources(session)
             guard missing.isEmpty else {
                 result.notes.append("staging has no \(missing.joined(separator: ", ")) yet: the SQL was not tried in the warehouse (run sluice load, then check again)")
                 return ()

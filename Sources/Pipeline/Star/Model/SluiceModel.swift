@@ -27,7 +27,7 @@ public struct SluiceModel: Sendable {
         } catch let error as DecodingError {
             throw ModelError([Self.describe(error, in: source)])
         } catch let error as YamlError {
-            throw ModelError(["\(path):\(ModelSource.line(of: error) ?? 1): not valid YAML: \(ModelSource.reason(error))"])
+            throw ModelError([ModelSource.problem(error, path: path)])
         }
         let problems = source.unknownKeys(allowed: Self.allowedKeys) + file.problems(in: source)
         guard problems.isEmpty else { throw ModelError(problems) }
@@ -60,17 +60,18 @@ public struct SluiceModel: Sendable {
     }()
 
     static func describe(_ error: DecodingError, in source: ModelSource) -> String {
+        let context: DecodingError.Context
         switch error {
-        case .keyNotFound(let key, let context):
-            return "\(source.location(ModelSource.steps(context.codingPath))): missing \(key.stringValue)"
-        case .typeMismatch(let type, let context):
-            return "\(source.location(ModelSource.steps(context.codingPath))): \(ModelSource.steps(context.codingPath).last.map(String.init(describing:)) ?? "value") should be \(Self.name(type))"
-        case .valueNotFound(let type, let context):
-            return "\(source.location(ModelSource.steps(context.codingPath))): \(ModelSource.steps(context.codingPath).last.map(String.init(describing:)) ?? "value") is empty; it should be \(Self.name(type))"
-        case .dataCorrupted(let context):
-            return "\(source.location(ModelSource.steps(context.codingPath))): \(context.debugDescription)"
-        @unknown default:
-            return "\(source.path): \(error)"
+        case .keyNotFound(_, let found), .typeMismatch(_, let found), .valueNotFound(_, let found), .dataCorrupted(let found): context = found
+        @unknown default: return "\(source.path): \(error)"
+        }
+        let steps = ModelSource.steps(context.codingPath)
+        let at = source.location(steps), field = steps.last.map(String.init(describing:)) ?? "value"
+        switch error {
+        case .keyNotFound(let key, _): return "\(at): missing \(key.stringValue)"
+        case .typeMismatch(let type, _): return "\(at): \(field) should be \(Self.name(type))"
+        case .valueNotFound(let type, _): return "\(at): \(field) is empty; it should be \(Self.name(type))"
+        default: return "\(at): \(context.debugDescription)"
         }
     }
 

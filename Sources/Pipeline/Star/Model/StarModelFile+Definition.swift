@@ -1,3 +1,5 @@
+import Warehouse
+
 extension StarModelFile {
     /// The star this file declares (after ``problems(in:)`` found none): dimensions and facts in
     /// build order, each dimension's static rows added to its query.
@@ -6,8 +8,8 @@ extension StarModelFile {
         let rank = { (name: String) in order.firstIndex(of: name) ?? Int.max }
         return StarDefinition(
             dimensions: try dimensions.sorted { rank($0.name) < rank($1.name) }.map { dimension in
-                let naturalKey = StarColumn(dimension.naturalKey.name, try Self.kind(dimension.naturalKey.type), notNull: true)
-                let attributes = try dimension.attributes.map { StarColumn($0.name, try Self.kind($0.type), notNull: $0.notNull ?? false) }
+                let naturalKey = try dimension.naturalKey.star(notNull: true)
+                let attributes = try dimension.attributes.map { try $0.star() }
                 var built = SlowlyChangingDimension(
                     table: dimension.name, surrogateKey: dimension.surrogateKey, naturalKey: naturalKey, attributes: attributes,
                     sources: dimension.sources,
@@ -23,7 +25,7 @@ extension StarModelFile {
                 }
                 return ModelFact(table: fact.name, sources: fact.sources, grain: fact.grain, unit: fact.rebuildUnit,
                                  unitColumns: Self.list(unit.columns),
-                                 columns: try fact.columns.map { StarColumn($0.name, try Self.kind($0.type), notNull: $0.notNull ?? false) },
+                                 columns: try fact.columns.map { try $0.star() },
                                  distribution: fact.distribution.map { $0.key.map { .key($0) } ?? ($0.all == true ? .all : .auto) } ?? .auto,
                                  sortKey: fact.sortKey ?? [], select: fact.select)
             })
@@ -36,7 +38,7 @@ extension StarModelFile {
         let names = columns.map(\.name) + ["_src_ms"]
         let statics = rows.map { row in
             "SELECT " + columns.map { column in
-                let value = (row[column.name] ?? nil).map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+                let value = (row[column.name] ?? nil).map(WarehouseSession.literal) ?? "NULL"
                 // Redshift's spelling (lengths in bytes) is valid in PostgreSQL too; the star column keeps its own type.
                 return "CAST(\(value) AS \(column.type(.redshift)))"
             }.joined(separator: ", ") + ", CAST(0 AS bigint)"
@@ -55,5 +57,12 @@ extension StarModelFile {
             return .numeric(precision, scale)
         }
         throw ConfigError("unknown column type \(text): use smallint, integer, bigint, boolean, date, timestamp, text, double precision, varchar(N) or numeric(P,S)")
+    }
+}
+
+extension StarModelFile.Column {
+    /// The star column: its type parsed; `notNull` as written unless the column must be (a natural key).
+    func star(notNull required: Bool = false) throws -> StarColumn {
+        StarColumn(name, try StarModelFile.kind(type), notNull: required || (notNull ?? false))
     }
 }

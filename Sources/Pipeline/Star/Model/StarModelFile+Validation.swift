@@ -35,8 +35,7 @@ extension StarModelFile {
             add([.key("facts"), .index(index), .key("grain")], "fact \(fact.name): grain names no column; it is the fact's key")
         }
         for (table, shifts) in (generate?.shift ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for (column, family) in shifts.sorted(by: { $0.key < $1.key }) where family.split(separator: ".", omittingEmptySubsequences: false).count != 2
-                || family.split(separator: ".").count != 2 {
+            for (column, family) in shifts.sorted(by: { $0.key < $1.key }) where Self.tableColumn(family) == nil {
                 add([.key("generate"), .key("shift"), .key(table), .key(column)], "generate.shift.\(table).\(column): \(family) should be table.column")
             }
         }
@@ -60,11 +59,12 @@ extension StarModelFile {
             if let scd = dimension.scd, scd != 1 && scd != 2 {
                 add(at + [.key("scd")], "dimension \(dimension.name): scd is 1 (overwrite) or 2 (history), not \(scd)")
             }
-            problems += readProblems(dimension.selection, sources: dimension.sources, models: modelNames, at: at + [.key(dimension.query == nil ? "table" : "query")],
+            let rows = at + [.key(dimension.query == nil ? "table" : "query")]
+            problems += readProblems(dimension.selection, sources: dimension.sources, models: modelNames, at: rows,
                                      owner: "dimension \(dimension.name)", source: source)
             // Dimensions are updated before the date dimension and the facts: they may read other dimensions only.
             for read in Self.references(in: dimension.selection, schema: "mart") where modelNames.contains(read) && dimensionSources[read] == nil {
-                add(at + [.key(dimension.query == nil ? "table" : "query")], "dimension \(dimension.name) reads mart.\(read), which is not a dimension (dimensions are built first)")
+                add(rows, "dimension \(dimension.name) reads mart.\(read), which is not a dimension (dimensions are built first)")
             }
             if let mirrors = dimension.mirrors, !dimension.sources.contains(mirrors) {
                 add(at + [.key("mirrors")], "dimension \(dimension.name) mirrors \(mirrors), which is not among its sources")
@@ -80,7 +80,6 @@ extension StarModelFile {
             }
         }
 
-        let unitsByName = Dictionary(rebuildUnits.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (index, fact) in facts.enumerated() {
             let at: [ModelSource.Step] = [.key("facts"), .index(index)]
             let owner = "fact \(fact.name)"
@@ -91,10 +90,11 @@ extension StarModelFile {
             if let key = fact.distribution?.key, !columns.contains(key) { add(at + [.key("distribution")], "\(owner): distribution key \(key) is not one of its columns") }
             if let mirrors = fact.mirrors, !fact.sources.contains(mirrors) { add(at + [.key("mirrors")], "\(owner) mirrors \(mirrors), which is not among its sources") }
             problems += readProblems(fact.select, sources: fact.sources, models: modelNames, at: at + [.key("select")], owner: owner, source: source)
-            guard let unitIndex = rebuildUnits.firstIndex(where: { $0.name == fact.rebuildUnit }), let unit = unitsByName[fact.rebuildUnit] else {
+            guard let unitIndex = rebuildUnits.firstIndex(where: { $0.name == fact.rebuildUnit }) else {
                 add(at + [.key("rebuild_unit")], "\(owner): rebuild unit \(fact.rebuildUnit) is not among rebuild_units (\(rebuildUnits.map(\.name).joined(separator: ", ")))")
                 continue
             }
+            let unit = rebuildUnits[unitIndex]
             for column in Self.list(unit.columns) where !columns.contains(column) {
                 add(at + [.key("rebuild_unit")], "\(owner): its rebuild unit's column \(column) is not one of its columns")
             }
@@ -115,9 +115,7 @@ extension StarModelFile {
         problems += readProblems(dateDimension.dates.joined(separator: "\n"), sources: dateDimension.sources, models: modelNames,
                                  at: [.key("date_dimension"), .key("dates")], owner: "date dimension \(dateDimension.name)", source: source)
         if let cycle = dependencyCycle() {
-            let index = facts.firstIndex(where: { $0.name == cycle[0] }).map { [ModelSource.Step.key("facts"), .index($0)] }
-                ?? dimensions.firstIndex(where: { $0.name == cycle[0] }).map { [ModelSource.Step.key("dimensions"), .index($0)] } ?? []
-            add(index, "a cycle: \(cycle.joined(separator: " → ")) (each reads the next from mart; no order can build them)")
+            add(steps(of: cycle[0]), "a cycle: \(cycle.joined(separator: " → ")) (each reads the next from mart; no order can build them)")
         }
         for (index, section) in (report?.sections ?? []).enumerated() where section.labels.isEmpty {
             add([.key("report"), .key("sections"), .index(index), .key("labels")], "report section \(section.title): labels must name at least one column")
@@ -205,6 +203,13 @@ extension StarModelFile {
             tables += match.1.matches(of: /'([^']+)'/).map { String($0.1) }
         }
         return tables
+    }
+
+    /// `table.column` split in two, or `nil` when it is not that.
+    static func tableColumn(_ text: String) -> (table: String, column: String)? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (String(parts[0]), String(parts[1]))
     }
 
     static func isIdentifier(_ name: String) -> Bool { name.wholeMatch(of: /[a-z_][a-z0-9_]*/) != nil }
