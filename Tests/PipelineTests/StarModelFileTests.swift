@@ -143,6 +143,17 @@ import Testing
         #expect(StarModelFile.pendingTables("WHERE table_name in ('a', 'B') OR TABLE_NAME = 'c'") == ["c", "a", "B"])
     }
 
+    /// A report section reads its columns from the rows; without rows it shows the declared ones
+    /// (an empty star reports empty sections instead of failing), and a missing column is one line.
+    @Test func reportSectionsFindTheirColumns() throws {
+        let declared = try #require(SluiceModel.load(path: Self.path).file.report?.sections[1])
+        let filled = try StarReport.Section(declared, result: (["product_line", "year", "sales"], [["Classic Cars", "2003", "1.50"]]))
+        #expect(filled.valueColumn == 2 && filled.labelColumns == [0, 1] && filled.rows == [["Classic Cars", "2003", "1.50"]])
+        let empty = try StarReport.Section(declared, result: ([], []))
+        #expect(empty.columns == ["product_line", "year", "sales"] && empty.rows.isEmpty && empty.valueColumn == 2)
+        #expect(throws: ReportError.self) { try StarReport.Section(declared, result: (["product_line", "sales"], [["x", "1"]])) }
+    }
+
     @Test func invalidYAMLNamesItsLine() throws {
         let problems = try Self.problems([("  - name: fact_payment\n", "  - name: fact_payment\n   bad: [\n")])
         #expect(problems.count == 1)

@@ -35,22 +35,27 @@ public struct StarReport: Sendable {
                 throw ReportError(message: "the warehouse has no star yet (mart.\(fact.table)); run sluice run or sluice load first")
             }
             for section in declared.sections {
-                let result = try await session.rows(section.query)
-                guard let value = result.columns.firstIndex(of: section.value) else {
-                    throw ReportError(message: "report section \(section.title): its query has no column \(section.value) (value)")
-                }
-                let labels = try section.labels.map { label in
-                    guard let index = result.columns.firstIndex(of: label) else {
-                        throw ReportError(message: "report section \(section.title): its query has no column \(label) (labels)")
-                    }
-                    return index
-                }
-                report.sections.append(Section(title: section.title, columns: result.columns,
-                                               rows: result.rows.map { $0.map { $0 ?? "" } }, valueColumn: value, labelColumns: labels))
+                report.sections.append(try Section(section, result: try await session.rows(section.query)))
             }
             return ()
         }
         return report
+    }
+}
+
+extension StarReport.Section {
+    /// A declared section filled with its query's result. Column names come with the rows, so a
+    /// section without rows shows the declared labels and value as its columns.
+    init(_ declared: StarModelFile.Report.Section, result: (columns: [String], rows: [[String?]])) throws {
+        let columns = result.rows.isEmpty ? declared.labels + [declared.value] : result.columns
+        func index(_ name: String, _ role: String) throws -> Int {
+            guard let index = columns.firstIndex(of: name) else {
+                throw ReportError(message: "report section \(declared.title): its query has no column \(name) (\(role))")
+            }
+            return index
+        }
+        self.init(title: declared.title, columns: columns, rows: result.rows.map { $0.map { $0 ?? "" } },
+                  valueColumn: try index(declared.value, "value"), labelColumns: try declared.labels.map { try index($0, "labels") })
     }
 }
 
