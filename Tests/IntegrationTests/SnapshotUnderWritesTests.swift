@@ -9,6 +9,12 @@ extension PipelineIntegration {
     /// chunks already read and chunks not read yet, with no lock anywhere: staging ends equal
     /// to MySQL value by value, and verify passes.
     @Suite struct SnapshotUnderWritesTests {
+        /// The watermark table, as an administrator sets it up once (the account Sluice uses may not create tables).
+        static func createWatermarkTable(_ database: TestDatabase) async throws {
+            try await database.execute("CREATE TABLE sluice_watermarks (snapshot_table VARCHAR(64) NOT NULL PRIMARY KEY, kind VARCHAR(4) NOT NULL, mark CHAR(36) NOT NULL)")
+            try await database.execute("GRANT INSERT, UPDATE ON \(database.name).sluice_watermarks TO 'sluice'@'127.0.0.1'")
+        }
+
         /// `transaction`: MariaDB's lock-free consistent reads; `watermark`: DBLog's marks (what MySQL gets),
         /// with one reader, and with two reading chunks of the same table at once.
         @Test(arguments: [("transaction", 1), ("watermark", 1), ("watermark", 2)])
@@ -18,11 +24,7 @@ extension PipelineIntegration {
             defer { Task { await database.drop() } }
             try await database.execute("CREATE TABLE big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20))")
             try await database.execute("INSERT INTO big SELECT seq, seq * 7, CONCAT('row-', seq) FROM seq_1_to_\(rows)")
-            if mode == "watermark" {
-                // As an administrator sets it up once (the account Sluice uses may not create tables).
-                try await database.execute("CREATE TABLE sluice_watermarks (snapshot_table VARCHAR(64) NOT NULL PRIMARY KEY, kind VARCHAR(4) NOT NULL, mark CHAR(36) NOT NULL)")
-                try await database.execute("GRANT INSERT, UPDATE ON \(database.name).sluice_watermarks TO 'sluice'@'127.0.0.1'")
-            }
+            if mode == "watermark" { try await Self.createWatermarkTable(database) }
             let warehouse = try await TestWarehouse.create()
             let prefix = database.name
             let arguments = ["--topic-prefix", prefix, "--lake-root", "\(prefix)/raw", "--mysql-database", database.name]
@@ -63,6 +65,41 @@ extension PipelineIntegration {
                 #expect(!(try readTopic("\(prefix)._schemas").contains { $0.json?["table"] == .string("sluice_watermarks") }),
                         "the watermark table must not be captured")
             }
+        }
+
+        /// The measured bug: a table without a key written while another table's snapshot ran got
+        /// those rows twice (its binlog events and its snapshot both held them), and with
+        /// watermarks a change to one of two identical rows between the marks dropped both copies
+        /// from the chunk. Now its one chunk is a consistent read and only later changes are sent.
+        @Test(arguments: ["transaction", "watermark"])
+        func keylessTableWrittenDuringAnotherSnapshotArrivesOnce(mode: String) async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            try await database.execute("CREATE TABLE a_big (id INT PRIMARY KEY, v INT NOT NULL)")
+            try await database.execute("INSERT INTO a_big SELECT seq, seq FROM seq_1_to_100000")
+            try await database.execute("CREATE TABLE z_bag (k INT, n INT, s VARCHAR(8))")
+            try await database.execute("INSERT INTO z_bag SELECT seq % 10, seq % 3, 'dup' FROM seq_1_to_100")
+            if mode == "watermark" { try await Self.createWatermarkTable(database) }
+            let warehouse = try await TestWarehouse.create()
+            let prefix = database.name
+            let arguments = ["--topic-prefix", prefix, "--lake-root", "\(prefix)/raw", "--mysql-database", database.name]
+            let run = try BackgroundSluice(["run", "--snapshot-mode", mode] + arguments, environment: warehouse.environment)
+            defer { run.signal(SIGKILL) }
+            // Inserts of copies, one of two identical rows changed or deleted, until the run ends.
+            var statements = 0
+            while (run.process.isRunning || statements < 40) && statements < 3_000 {
+                let k = statements % 10
+                switch statements % 3 {
+                case 0: try await database.execute("INSERT INTO z_bag VALUES (\(k), \(statements % 3), 'dup')")
+                case 1: try await database.execute("UPDATE z_bag SET n = n + 1 WHERE k = \(k) LIMIT 1")
+                default: try await database.execute("DELETE FROM z_bag WHERE k = \(k) LIMIT 1")
+                }
+                statements += 1
+            }
+            #expect(run.wait(seconds: 600) == 0, "\(run.standardError)")
+            let again = try runSluice(["run"] + arguments, environment: warehouse.environment)
+            #expect(again.status == 0, "\(again.standardError)")
+            try await SchemaChangeTests.expectExact(database, warehouse, tables: ["z_bag", "a_big"])
         }
     }
 }

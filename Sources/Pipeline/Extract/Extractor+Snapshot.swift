@@ -84,18 +84,30 @@ extension Extractor {
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var sent = 0
-        if !jobs.isEmpty, try usesWatermarks() {
+        let watermarks = try !jobs.isEmpty && usesWatermarks()
+        if watermarks {
             // Chunks are read by other connections, between two marks; the reader sends each when it passes the high one.
-            try stepWatermarkSnapshots(wait: budget >= .seconds(1))
-            return sent
+            try stepWatermarkSnapshots(wait: budget >= .seconds(1) && jobs.values.contains { $0.schema.hasPrimaryKey })
         }
-        while let job = jobs.keys.sorted().first.flatMap({ jobs[$0] }), clock.now < deadline, !stop.isStopped {
+        // A table without a key is one consistent read in either mode: marks cannot tell which
+        // of two identical rows a change between them touched.
+        func next() -> SnapshotJob? {
+            jobs.keys.sorted().lazy.compactMap { self.jobs[$0] }.first { !watermarks || !$0.schema.hasPrimaryKey }
+        }
+        while let job = next(), clock.now < deadline, !stop.isStopped {
             guard Date() >= job.retryAfter else { return sent }
             if job.chunkPosition == nil {
                 do {
                     let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)
                     job.connection = connection
                     job.chunkPosition = try connection.beginConsistentSnapshotBlocking()
+                } catch let error as MySQLError where watermarks && [1227, 1044, 1045].contains(error.errorNumber) {
+                    // Watermark mode was chosen for want of a lock-free read position; a table without a key still needs one.
+                    job.close()
+                    stopTable(job.table, at: checkpoint.tables[job.table]?.position ?? checkpoint.binlog,
+                              because: "it has no primary key, so its snapshot must be one consistent read at a known binlog position, which this server gives only under a brief FLUSH TABLES WITH READ LOCK (\(error.summary))",
+                              remedy: "GRANT RELOAD to \(settings.user) or add a primary key to the table, then run sluice extract --resnapshot \(job.table)")
+                    return sent
                 } catch let error as MySQLError {
                     try chunkFailed(job, error)
                     return sent

@@ -66,7 +66,7 @@ extension Extractor {
         let limit = snapshotReaders.capacity + 1
         while snapshotReaders.hasCapacity, !stop.isStopped,
               let job = jobs.keys.sorted().lazy.compactMap({ self.jobs[$0] })
-                .first(where: { !$0.readAll && $0.chunks.count < limit && Date() >= $0.retryAfter }) {
+                .first(where: { $0.schema.hasPrimaryKey && !$0.readAll && $0.chunks.count < limit && Date() >= $0.retryAfter }) {
             let through: [String?]?
             do { through = try chunkEnd(job) } catch let error as MySQLError {
                 try chunkFailed(job, error)
@@ -81,7 +81,7 @@ extension Extractor {
     }
 
     /// The key of the chunk's last row: the `snapshotChunkRows`-th key after where the job reads
-    /// from, or `nil` when fewer are left (or the table has no key: one chunk).
+    /// from, or `nil` when fewer are left. (A table without a key is read as one consistent chunk, see `stepSnapshots`.)
     private func chunkEnd(_ job: SnapshotJob) throws -> [String?]? {
         let schema = job.schema
         guard schema.hasPrimaryKey else { return nil }

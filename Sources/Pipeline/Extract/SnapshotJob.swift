@@ -8,7 +8,8 @@ import MySQL
 /// lock) is known when it opens; its rows are sent only once the binlog
 /// reader has reached that position, so every change before it is already
 /// out and every change after it follows. A table without a primary key is one
-/// chunk. The read view stays open (no rows buffered) while the reader catches up.
+/// chunk, read this way in watermark mode too (see `coversChange(at:)`). The read view stays
+/// open (no rows buffered) while the reader catches up.
 final class SnapshotJob {
     let table: String
     /// The version the snapshot sends; its floor is where the snapshot began.
@@ -36,6 +37,17 @@ final class SnapshotJob {
         self.rows = rows
         self.rowsAtStart = rows
         self.readFrom = lastKey
+    }
+
+    /// Whether the table's change at `position` is among the rows this snapshot has still to
+    /// send, so that sending its binlog event as well would count it twice. Rows with a key are
+    /// superseded by key (a chunk's rows go out after every change before it), but a table
+    /// without a key is a multiset: its one chunk is a consistent read at `chunkPosition`, and
+    /// before that chunk opens, at a position past every change the reader has met so far.
+    func coversChange(at position: BinlogPosition) -> Bool {
+        guard !schema.hasPrimaryKey else { return false }
+        guard let chunkPosition else { return true }
+        return position < chunkPosition
     }
 
     var progress: ExtractCheckpoint.Snapshot { .init(version: schema.version, lastKey: lastKey, rows: rows) }
