@@ -436,7 +436,7 @@ import Yams
                                     serverID: UInt32(settings["server_id"] ?? "") ?? 0, rowMetadata: settings["binlog_row_metadata"])
         #expect(binlog.problem == nil, "\(binlog.problem ?? "")")
         #expect(binlog.logsColumnNames, "binlog_row_metadata must be FULL")
-        #expect(binlog.serverID != 5_400_001, "server_id must differ from Sluice's replica id")
+        #expect(binlog.serverID > 0 && binlog.serverID < 5_400_000, "server_id must be below Sluice's derived replica ids")
         #expect(settings["gtid_mode"] == "ON" && settings["enforce_gtid_consistency"] == "ON")
         #expect(Int(settings["binlog_expire_logs_seconds"] ?? "") ?? 0 >= 86_400, "keep binlogs at least a day")
         #expect(!(settings["binlog_row_value_options"] ?? "").uppercased().contains("PARTIAL_JSON"))

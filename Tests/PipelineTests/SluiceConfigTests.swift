@@ -56,6 +56,23 @@ import Testing
         #expect(warehouse.database == "dw")
     }
 
+    /// The replica server_id: derived per topic prefix (even, above any id a source server is
+    /// usually given, stable), or `SLUICE_SERVER_ID`; a bad value names the setting.
+    @Test func replicaServerIDIsPerPrefixOrSet() throws {
+        let scratch = try Scratch(dotEnv: "", stack: "")
+        let unset = try SluiceConfig.load(environment: ["SLUICE_STACK_FILE": scratch.stackFile.path], workingDirectory: scratch.directory.path)
+        let ids = try ["shop", "shop2", "t_0a1b2c3d", "classicmodels"].map { try unset.replicaServerID(topicPrefix: $0) }
+        #expect(Set(ids).count == 4)
+        #expect(ids.allSatisfy { $0 % 2 == 0 && (5_400_000..<7_400_000).contains($0) })
+        #expect(try unset.replicaServerID(topicPrefix: "shop") == ids[0])
+        let set = try SluiceConfig.load(environment: ["SLUICE_STACK_FILE": scratch.stackFile.path, "SLUICE_SERVER_ID": "1234"],
+                                        workingDirectory: scratch.directory.path)
+        #expect(try set.replicaServerID(topicPrefix: "shop") == 1234)
+        let bad = try SluiceConfig.load(environment: ["SLUICE_STACK_FILE": scratch.stackFile.path, "SLUICE_SERVER_ID": "0"],
+                                        workingDirectory: scratch.directory.path)
+        #expect(throws: ConfigError.self) { try bad.replicaServerID(topicPrefix: "shop") }
+    }
+
     @Test func secretsAreMasked() throws {
         let scratch = try Scratch(dotEnv: "MYSQL_PASSWORD=hunter2\nAWS_SECRET_ACCESS_KEY=abc/def\nMYSQL_DATABASE=shop\n",
                                   stack: "WAREHOUSE_URL=postgres://wh:pw-123@127.0.0.1:5432/warehouse\n")

@@ -43,6 +43,8 @@ extension Setting {
                                             help: "PEM private key of the client certificate")
     public static let mysqlServerPublicKey = Setting("MYSQL_SERVER_PUBLIC_KEY", flag: "--mysql-server-public-key", default: nil,
                                                      help: "PEM file of the MySQL server's RSA public key (caching_sha2_password without TLS)")
+    public static let serverID = Setting("SLUICE_SERVER_ID", flag: "--server-id", default: nil,
+                                         help: "replica server_id extract reads the binlog as (and that id + 1 for its DDL checks); unique among the source's replicas. Default: derived from the topic prefix")
     public static let kafkaBootstrap = Setting("KAFKA_BOOTSTRAP_SERVERS", flag: "--kafka-bootstrap-servers", default: "localhost:9092",
                                                help: "Kafka bootstrap servers, host:port[,host:port…]")
     public static let awsAccessKeyID = Setting("AWS_ACCESS_KEY_ID", flag: "--aws-access-key-id", default: nil, help: "S3 access key id")
@@ -73,6 +75,7 @@ extension Setting {
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [
         mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlSSLMode, mysqlSSLCA, mysqlSSLCert, mysqlSSLKey, mysqlServerPublicKey,
+        serverID,
         mysqlAdminUser, mysqlAdminPassword,
         kafkaBootstrap,
         awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket, awsCABundle,

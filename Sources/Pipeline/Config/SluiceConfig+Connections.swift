@@ -23,6 +23,15 @@ extension SluiceConfig {
         return settings
     }
 
+    /// The replica server_id extract registers with (`SLUICE_SERVER_ID`), or, unset, one derived
+    /// from the topic prefix (`ReplicaServerID.derived`), so pipelines of different prefixes on one
+    /// server never disconnect each other.
+    public func replicaServerID(topicPrefix: String) throws -> UInt32 {
+        guard self[.serverID] != nil else { return ReplicaServerID.derived(fromTopicPrefix: topicPrefix) }
+        // The DDL checker uses the id + 1: both must be valid server ids (1 … 2³² − 1).
+        return UInt32(try integer(.serverID, in: 1...Int(UInt32.max - 1)))
+    }
+
     /// MySQL settings for the account that may create databases (`sluice generate`):
     /// the admin account if one is configured, else the regular one.
     public func mysqlAdmin() throws -> MySQLConnection.Configuration {

@@ -16,9 +16,10 @@ public struct ExtractOptions: Sendable {
     public var checkpointEveryRows = 20_000
     /// Longest time between checkpoints. Default 2 s.
     public var checkpointInterval: Duration = .seconds(2)
-    /// The replica server id Sluice presents to MySQL when reading the binlog;
-    /// must be unique among the server's replicas. Default 5_400_001.
-    public var replicaServerID: UInt32 = 5_400_001
+    /// The replica server id Sluice presents to MySQL when reading the binlog (and that id + 1
+    /// for its DDL checks); must be unique among the server's replicas. `nil`: `SLUICE_SERVER_ID`,
+    /// or one derived from the topic prefix (`ReplicaServerID`).
+    public var replicaServerID: UInt32?
     /// Rows per snapshot chunk: each chunk is one consistent read, sent when the binlog reaches it. Default 20,000.
     public var snapshotChunkRows = 20_000
     /// How long extract keeps reconnecting to a binlog that went away before it fails. Default 300 s.

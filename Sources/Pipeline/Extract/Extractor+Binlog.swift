@@ -32,7 +32,7 @@ extension Extractor {
     /// (server restart, killed dump thread, network) is reopened from the last boundary,
     /// with backoff, for up to `reconnectTimeout`.
     func followBinlog(from start: BinlogPosition) throws {
-        logger.info("reading the binlog from \(start)\(options.follow ? " (following)" : "")")
+        logger.notice("reading the binlog from \(start) as replica server_id \(replicaServerID)\(options.follow ? " (following)" : "")")
         var state = ReaderState(position: start, boundary: start)
         var rowsSinceCheckpoint = 0
         var lastCheckpoint = Date()
@@ -75,7 +75,7 @@ extension Extractor {
             let blocking = options.follow && jobs.isEmpty
             let reader: BinlogReader
             do {
-                reader = try BinlogReader(configuration: settings, from: state.boundary, replicaServerID: options.replicaServerID,
+                reader = try BinlogReader(configuration: settings, from: state.boundary, replicaServerID: replicaServerID,
                                           stopAtEnd: !blocking, readTimeoutSeconds: options.readTimeoutSeconds)
                 if lostSince != nil { logger.notice("binlog connection back; reading from \(state.boundary)") }
             } catch let error as MySQLError where error.code == .connectionLost || error.code == .unreachable {
@@ -88,9 +88,14 @@ extension Extractor {
             while !stop.isStopped {
                 let event: BinlogEvent?
                 do { event = try reader.next() } catch let error as MySQLError where error.code == .connectionLost {
-                    state.skipUpTo = state.sentUpTo
+                    // A second loss inside one transaction must not forget what the first read sent.
+                    state.skipUpTo = [state.skipUpTo, state.sentUpTo].compactMap { $0 }.max()
                     try waitToReconnect(error, since: &lostSince, backoff: &backoff)
                     continue reading
+                } catch let error as MySQLError where error.errorNumber == Self.replicaIDTaken {
+                    throw MySQLError(code: error.code, errorNumber: error.errorNumber,
+                                     message: "another replica registered with server_id \(replicaServerID) on \(settings.displayName), which disconnects this one: another Sluice pipeline given the same id, or a real replica using it",
+                                     hint: "give each pipeline on this server its own id with SLUICE_SERVER_ID (or --server-id), unique among the server's replicas; this one resumes from its checkpoint when run again")
                 }
                 lostSince = nil
                 backoff = 0.5
@@ -116,6 +121,9 @@ extension Extractor {
         summary.binlogSeconds = Date().timeIntervalSince(started)
         observer.binlogProgress(position: state.boundary.description, rowsSent: summary.binlogRows, caughtUp: true)
     }
+
+    /// MySQL's and MariaDB's error when a replica with the same server_id connects (ER_SLAVE_SAME_ID).
+    static let replicaIDTaken: UInt32 = 4052
 
     /// Waits before reconnecting, or gives up once the binlog has been unreachable for `reconnectTimeout`.
     private func waitToReconnect(_ error: MySQLError, since lostSince: inout Date?, backoff: inout Double) throws {
@@ -226,6 +234,7 @@ extension Extractor {
             return 0
         }
         if let floor = schema.floor, position < floor { return 0 }   // covered by the snapshot that starts at the floor
+        if jobs[table]?.coversChange(at: position) == true { return 0 }   // a keyless table's change its snapshot holds
         if checkedMaps[table]?.version != schema.version || checkedMaps[table]?.map != rows.map {
             if let problem = schema.mismatch(with: rows.map, collations: collations) {
                 stopTable(table, at: position, because: "a row image matches no known definition: \(problem)")

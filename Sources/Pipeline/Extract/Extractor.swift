@@ -24,6 +24,8 @@ public final class Extractor: @unchecked Sendable {
     let stop: StopSignal
     let logger: Logger
     let topics: ExtractTopics
+    /// The server_id the binlog reader registers with (`replicaServerID + 1`: the DDL checker).
+    let replicaServerID: UInt32
 
     let producer: KafkaProducer
     var registry: SchemaRegistry!
@@ -62,6 +64,7 @@ public final class Extractor: @unchecked Sendable {
         self.stop = stop
         self.logger = logger
         self.topics = ExtractTopics(prefix: options.topicPrefix ?? settings.database ?? "sluice")
+        self.replicaServerID = try options.replicaServerID ?? config.replicaServerID(topicPrefix: topics.prefix)
         var producerConfiguration = kafka
         // Java clients' partitioner, so a key lands where other tools expect it.
         producerConfiguration.properties["partitioner"] = producerConfiguration.properties["partitioner"] ?? "murmur2_random"
