@@ -17,8 +17,9 @@ import Testing
     }
 
     @Test func createRenameAndDropDatabase() {
+        // MySQL logs IF NOT EXISTS of a table that exists (MariaDB does not): extract then leaves it alone.
         #expect(DDLStatement("CREATE TABLE IF NOT EXISTS t3 (id INT PRIMARY KEY)", defaultDatabase: "shop").actions
-                == [.create(Name(database: "shop", table: "t3"))])
+                == [.create(Name(database: "shop", table: "t3"), ifNotExists: true)])
         #expect(DDLStatement("CREATE OR REPLACE TABLE t3 LIKE t1", defaultDatabase: "shop").actions == [.create(Name(database: "shop", table: "t3"))])
         #expect(DDLStatement("CREATE TEMPORARY TABLE t3 (id INT)", defaultDatabase: "shop").actions.isEmpty)
         #expect(DDLStatement("RENAME TABLE a TO b, shop.c TO other.c", defaultDatabase: "shop").actions == [
@@ -29,6 +30,32 @@ import Testing
         #expect(alterRename.last == .rename(from: Name(database: "shop", table: "a"), to: Name(database: "shop", table: "b")))
         #expect(DDLStatement("DROP DATABASE IF EXISTS `shop`", defaultDatabase: "").actions == [.dropDatabase("shop")])
         #expect(DDLStatement("DROP SCHEMA shop", defaultDatabase: "").actions == [.dropDatabase("shop")])
+    }
+
+    /// Partition statements that remove, swap or add rows without row events name every table
+    /// whose rows they change; those that only rearrange a table's own rows change nothing.
+    @Test func partitionStatementsThatChangeRows() {
+        let t = Name(database: "shop", table: "t")
+        func actions(_ sql: String) -> [DDLStatement.Action] {
+            DDLStatement(sql, defaultDatabase: "shop").actions.filter { if case .alter(_, let c) = $0 { return c != .init() } else { return true } }
+        }
+        #expect(actions("ALTER TABLE t TRUNCATE PARTITION p0, p1") == [.replaceRows(t, clause: "TRUNCATE PARTITION")])
+        #expect(actions("alter table t drop partition p1") == [.replaceRows(t, clause: "DROP PARTITION")])
+        #expect(actions("ALTER TABLE t EXCHANGE PARTITION p2 WITH TABLE other.s WITHOUT VALIDATION")
+                == [.replaceRows(t, clause: "EXCHANGE PARTITION"), .replaceRows(Name(database: "other", table: "s"), clause: "EXCHANGE PARTITION")])
+        #expect(actions("ALTER TABLE t CONVERT PARTITION b TO TABLE tb")
+                == [.replaceRows(t, clause: "CONVERT PARTITION"), .create(Name(database: "shop", table: "tb"))])
+        #expect(actions("ALTER TABLE t CONVERT TABLE tb TO PARTITION b VALUES LESS THAN (20)")
+                == [.replaceRows(t, clause: "CONVERT TABLE"), .drop(Name(database: "shop", table: "tb"))])
+        #expect(actions("ALTER TABLE t IMPORT PARTITION p1 TABLESPACE") == [.replaceRows(t, clause: "IMPORT TABLESPACE")])
+        #expect(actions("ALTER TABLE t IMPORT TABLESPACE") == [.replaceRows(t, clause: "IMPORT TABLESPACE")])
+        for nothing in ["ALTER TABLE t DISCARD TABLESPACE", "ALTER TABLE t ADD PARTITION (PARTITION p9 VALUES LESS THAN (900))",
+                        "ALTER TABLE t REORGANIZE PARTITION p3 INTO (PARTITION a VALUES LESS THAN (5), PARTITION b VALUES LESS THAN MAXVALUE)",
+                        "ALTER TABLE t COALESCE PARTITION 2", "ALTER TABLE t REBUILD PARTITION p1", "ALTER TABLE t OPTIMIZE PARTITION p1",
+                        "ALTER TABLE t ANALYZE PARTITION ALL", "ALTER TABLE t CHECK PARTITION p1", "ALTER TABLE t REPAIR PARTITION p1",
+                        "ALTER TABLE t REMOVE PARTITIONING", "ALTER TABLE t PARTITION BY HASH (id) PARTITIONS 4"] {
+            #expect(actions(nothing).isEmpty, "\(nothing)")
+        }
     }
 
     @Test func alterClausesSayWhatHappenedToColumns() {

@@ -28,12 +28,17 @@ public struct DDLStatement: Sendable, Equatable {
     }
 
     public enum Action: Sendable, Equatable {
-        case create(TableName)
+        /// `CREATE TABLE`; `ifNotExists` when the statement does nothing to a table that exists.
+        case create(TableName, ifNotExists: Bool = false)
         case alter(TableName, AlterClauses)
         case drop(TableName)
         case truncate(TableName)
         case rename(from: TableName, to: TableName)
         case dropDatabase(String)
+        /// A statement that adds, removes or swaps rows without row events (`TRUNCATE PARTITION`,
+        /// `DROP PARTITION`, `EXCHANGE PARTITION`, `CONVERT PARTITION`/`TABLE`, `IMPORT … TABLESPACE`):
+        /// the table's rows are only known by reading them again. `clause` names it.
+        case replaceRows(TableName, clause: String)
     }
 
     public var actions: [Action]
@@ -62,8 +67,8 @@ public struct DDLStatement: Sendable, Equatable {
             _ = t.skip(["or", "replace"])
             if t.skip(["temporary"]) { return [] }
             guard t.skip(["table"]) else { return [] }
-            _ = t.skip(["if", "not", "exists"])
-            return name().map { [.create($0)] } ?? []
+            let ifNotExists = t.skip(["if", "not", "exists"])
+            return name().map { [.create($0, ifNotExists: ifNotExists)] } ?? []
         case "drop":
             if t.skip(["temporary"]) { return [] }
             if t.skip(["database"]) || t.skip(["schema"]) {
@@ -106,7 +111,14 @@ public struct DDLStatement: Sendable, Equatable {
     static func alterActions(_ t: inout DDLTokens, table: TableName, defaultDatabase: String) -> [Action] {
         var clauses = AlterClauses()
         var renamedTo: TableName?
+        var rowActions: [Action] = []
         while !t.isAtEnd {
+            if let actions = partitionActions(&t, table: table, defaultDatabase: defaultDatabase) {
+                rowActions += actions
+                t.skipDefinition()
+                _ = t.skipSymbol(",")
+                continue
+            }
             switch t.nextWord() {
             case "add":
                 if t.skip(["column"]) || !t.peekAnyWord(["index", "key", "unique", "primary", "fulltext", "spatial", "constraint",
@@ -154,9 +166,41 @@ public struct DDLStatement: Sendable, Equatable {
             t.skipDefinition()
             _ = t.skipSymbol(",")
         }
-        var actions: [Action] = [.alter(table, clauses)]
+        var actions: [Action] = [.alter(table, clauses)] + rowActions
         if let renamedTo { actions.append(.rename(from: table, to: renamedTo)) }
         return actions
+    }
+
+    /// An `ALTER TABLE` clause that changes rows without row events, if one comes next (consumed
+    /// then, up to its end). Partition clauses that only move rows within the table (`ADD`,
+    /// `REORGANIZE`, `COALESCE`, `REBUILD`, `OPTIMIZE`, `ANALYZE`, `CHECK`, `REPAIR`, `REMOVE
+    /// PARTITIONING`, `PARTITION BY`) are not among them: the table keeps every row.
+    static func partitionActions(_ t: inout DDLTokens, table: TableName, defaultDatabase: String) -> [Action]? {
+        func replace(_ clause: String) -> Action { .replaceRows(table, clause: clause) }
+        if t.skip(["truncate", "partition"]) { return [replace("TRUNCATE PARTITION")] }
+        if t.skip(["drop", "partition"]) { return [replace("DROP PARTITION")] }
+        if t.skip(["exchange", "partition"]) {
+            _ = t.nextIdentifier()
+            guard t.skip(["with", "table"]), let other = tableName(&t, defaultDatabase: defaultDatabase) else { return [replace("EXCHANGE PARTITION")] }
+            return [replace("EXCHANGE PARTITION"), .replaceRows(other, clause: "EXCHANGE PARTITION")]
+        }
+        if t.skip(["convert", "partition"]) {
+            // MariaDB 10.7+: the partition's rows leave the table and become a new table.
+            _ = t.nextIdentifier()
+            guard t.skip(["to", "table"]), let other = tableName(&t, defaultDatabase: defaultDatabase) else { return [replace("CONVERT PARTITION")] }
+            return [replace("CONVERT PARTITION"), .create(other)]
+        }
+        if t.skip(["convert", "table"]) {
+            // The other table's rows become a partition of this one; the other table is gone.
+            guard let other = tableName(&t, defaultDatabase: defaultDatabase) else { return [replace("CONVERT TABLE")] }
+            return [replace("CONVERT TABLE"), .drop(other)]
+        }
+        if t.skip(["import"]) {
+            // Tablespace files put under the table (whole or by partition). `DISCARD` before it
+            // only makes the table unreadable until then, so it changes nothing here.
+            return [replace("IMPORT TABLESPACE")]
+        }
+        return nil
     }
 }
 

@@ -11,9 +11,11 @@ extension Extractor {
                    timestamp: UInt32? = nil) throws {
         for action in DDLStatement(statement, defaultDatabase: defaultDatabase).actions {
             switch action {
-            case .create(let name):
+            case .create(let name, let ifNotExists):
                 guard name.database == database, wantsToCapture(name.table) else { continue }
                 if let entry = checkpoint.tables[name.table], position < entry.position { continue }
+                // MySQL logs `CREATE TABLE IF NOT EXISTS` of a table that exists; it changed nothing.
+                if ifNotExists, tracked(name, at: position) != nil { continue }
                 captured.insert(name.table)
                 try startSnapshot(name.table, since: position, reason: "created")
             case .drop(let name):
@@ -38,6 +40,9 @@ extension Extractor {
             case .alter(let name, let clauses):
                 guard let table = tracked(name, at: position) else { continue }
                 try alter(table, clauses: clauses, at: position, next: next, statement: statement)
+            case .replaceRows(let name, let clause):
+                guard let table = tracked(name, at: position) else { continue }
+                try startSnapshot(table, since: position, reason: "ALTER TABLE … \(clause) changed its rows without row events")
             }
         }
     }
@@ -128,7 +133,7 @@ extension Extractor {
         guard start < end else { return true }
         let logs = try metadata.binaryLogsBlocking()
         if let bytes = BinlogDistance.bytes(from: start, to: end, logs: logs), bytes > 64 << 20 { return false }
-        let reader = try BinlogReader(configuration: settings, from: start, replicaServerID: options.replicaServerID &+ 1,
+        let reader = try BinlogReader(configuration: settings, from: start, replicaServerID: replicaServerID &+ 1,
                                       stopAtEnd: true, readTimeoutSeconds: options.readTimeoutSeconds)
         var file = start.file
         while let event = try reader.next() {
@@ -155,7 +160,7 @@ extension DDLStatement.Action {
     func names(database: String, table: String) -> Bool {
         let target = DDLStatement.TableName(database: database, table: table)
         switch self {
-        case .create(let name), .alter(let name, _), .drop(let name), .truncate(let name): return name == target
+        case .create(let name, _), .alter(let name, _), .drop(let name), .truncate(let name), .replaceRows(let name, _): return name == target
         case .rename(let from, let to): return from == target || to == target
         case .dropDatabase(let name): return name == database
         }
