@@ -4,7 +4,10 @@
 /// Kafka topic names allow only ASCII letters, digits, `.`, `_` and `-`, while
 /// MySQL names may hold spaces and any Unicode: every other byte of the UTF-8
 /// name is written `-hh` (hex), and `-` itself `--`, so two names never share a
-/// topic (`order lines` → `order-20lines`, `café` → `caf-c3-a9`).
+/// topic (`order lines` → `order-20lines`, `café` → `caf-c3-a9`). In a table's name
+/// `.` is written `-2e` too (Kafka takes `a.b` and `a_b` for one topic in its metrics
+/// and refuses the second), and so is a leading `_` (`-5f`): `_schemas` → `-5fschemas`,
+/// so no table reaches Sluice's own topics, whose names all start with `_`.
 public struct ExtractTopics: Sendable, Hashable {
     /// The prefix as given (the connector name in events).
     public var prefix: String
@@ -13,7 +16,7 @@ public struct ExtractTopics: Sendable, Hashable {
 
     public init(prefix: String) { self.prefix = prefix }
 
-    public func table(_ name: String) -> String { "\(topicPrefix).\(Self.topicName(name))" }
+    public func table(_ name: String) -> String { "\(topicPrefix).\(Self.topicName(name, table: true))" }
     public var schemas: String { "\(topicPrefix)._schemas" }
     public var offsets: String { "\(topicPrefix)._offsets" }
     /// Requests to a running extract (`sluice snapshot`), one partition, read in order.
@@ -23,11 +26,14 @@ public struct ExtractTopics: Sendable, Hashable {
     /// The key under which extract's checkpoint is stored in `offsets`.
     public static let checkpointKey = Array("extract".utf8)
 
-    /// A name in the characters topic names allow (see the type's description).
-    public static func topicName(_ name: String) -> String {
+    /// A name in the characters topic names allow (see the type's description); a `table` name
+    /// also has its `.` and a leading `_` written in hex.
+    public static func topicName(_ name: String, table: Bool = false) -> String {
         var result = ""
-        for byte in name.utf8 {
+        for (index, byte) in name.utf8.enumerated() {
             switch byte {
+            case UInt8(ascii: ".") where table, UInt8(ascii: "_") where table && index == 0:
+                result += "-" + String(byte, radix: 16)
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "_"), UInt8(ascii: "."):
                 result.append(Character(Unicode.Scalar(byte)))

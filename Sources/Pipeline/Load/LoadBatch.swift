@@ -36,8 +36,8 @@ struct LoadBatch {
         guard contents.table == table else { return false }
         if contents.rowCount == 0 { return true }
         return contents.schemaVersion == version && contents.hasPrimaryKey == hasPrimaryKey
-            && contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init).map(\.name) == columns.map(\.name)
-            && contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init).map(\.sqlType) == columns.map(\.sqlType)
+            && contents.columns.filter { !ReservedColumnNames.isLakeMetadata($0.name) }.map(StagingColumn.init).map(\.name) == columns.map(\.name)
+            && contents.columns.filter { !ReservedColumnNames.isLakeMetadata($0.name) }.map(StagingColumn.init).map(\.sqlType) == columns.map(\.sqlType)
     }
 
     static func partitionKey(_ offsets: LakeFileContents.Offsets) -> String { partitionKey(topic: offsets.topic, partition: offsets.partition) }
@@ -49,7 +49,7 @@ extension Loader {
     /// creates the temporary table its rows are streamed into.
     func openBatch(_ contents: LakeFileContents, known: StagingTable?, starNeedsKeys: Bool,
                    session: WarehouseSession) async throws -> LoadBatch {
-        let columns = contents.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
+        let columns = contents.columns.filter { !ReservedColumnNames.isLakeMetadata($0.name) }.map(StagingColumn.init)
         let key = contents.hasPrimaryKey ? contents.key.map(StagingColumn.snakeCase) : SourceOrder.columns
         let staging: StagingTable
         if let known { staging = known } else { staging = try await StagingTable.load(session, table: contents.table) }

@@ -348,25 +348,35 @@ public final class Loader: @unchecked Sendable {
             ON CONFLICT (\(SourceOrder.columns.joined(separator: ", "))) DO NOTHING
             """)
         let partition = names.isEmpty ? "1" : names.map(q).joined(separator: ", ")
-        let same = names.map { "s.\(q($0)) IS NOT DISTINCT FROM d.\(q($0))" } + ["s.n = d.n"]
+        // The helper columns' names are chosen apart from the table's, whatever its columns are called.
+        let rank = q(Self.alias("n", avoiding: names)), row = q(Self.alias("row_id", avoiding: names))
+        let same = names.map { "s.\(q($0)) IS NOT DISTINCT FROM d.\(q($0))" } + ["s.\(rank) = d.\(rank)"]
         try await session.execute("""
             DELETE FROM \(staging.relation) AS t USING (
-                SELECT s.row_id FROM (
-                    SELECT ctid AS row_id, \(names.map(q).joined(separator: ", ")), row_number() OVER (PARTITION BY \(partition)
-                           ORDER BY _src_seq, _src_pos, _src_row) AS n
+                SELECT s.\(row) FROM (
+                    SELECT ctid AS \(row), \(names.map(q).joined(separator: ", ")), row_number() OVER (PARTITION BY \(partition)
+                           ORDER BY _src_seq, _src_pos, _src_row) AS \(rank)
                     FROM \(staging.relation)) AS s
                 JOIN (
-                    SELECT i.*, row_number() OVER (PARTITION BY \(partition) ORDER BY _src_seq, _src_pos, _src_row) AS n
+                    SELECT i.*, row_number() OVER (PARTITION BY \(partition) ORDER BY _src_seq, _src_pos, _src_row) AS \(rank)
                     FROM incoming AS i WHERE _op = 'd' AND NOT EXISTS (
                         SELECT 1 FROM sluice.applied_deletes AS a
                         WHERE a.table_name = \(literal) AND a.seq = i._src_seq AND a.pos = i._src_pos AND a.row_index = i._src_row)
                 ) AS d ON \(same.joined(separator: " AND "))
-            ) AS gone WHERE t.ctid = gone.row_id
+            ) AS gone WHERE t.ctid = gone.\(row)
             """)
         try await session.execute("""
             INSERT INTO sluice.applied_deletes (table_name, seq, pos, row_index)
             SELECT \(literal), _src_seq, _src_pos, _src_row FROM incoming WHERE _op = 'd' ON CONFLICT DO NOTHING
             """)
+    }
+
+    /// `base`, or `base` with as many `_` in front as it takes to differ from every name in `names`:
+    /// a name for a helper column of a statement over a table with those columns.
+    static func alias(_ base: String, avoiding names: [String]) -> String {
+        var alias = base
+        while names.contains(alias) { alias = "_" + alias }
+        return alias
     }
 
     /// A file must continue its partition: the applied files before it end right before its first offset

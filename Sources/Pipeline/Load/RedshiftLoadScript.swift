@@ -155,7 +155,7 @@ public struct RedshiftLoadScript: Sendable {
         let literal = WarehouseSession.literal(group.table)
         let target = "staging.\(q(group.table))"
         let incoming = q("incoming_\(group.name)"), latest = q("latest_\(group.name)")
-        let tableColumns = group.columns.filter { !$0.name.hasPrefix("_") }.map(StagingColumn.init)
+        let tableColumns = group.columns.filter { !ReservedColumnNames.isLakeMetadata($0.name) }.map(StagingColumn.init)
         let names = tableColumns.map { q($0.name) }
         let key = group.keyColumns.map { q(StagingColumn.snakeCase($0)) }
         let keyText = { (alias: String) in key.map { "CAST(\(alias).\($0) AS varchar)" }.joined(separator: " || '|' || ") }

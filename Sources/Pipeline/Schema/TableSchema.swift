@@ -65,6 +65,11 @@ public struct TableSchema: Sendable, Hashable {
         }
         hasPrimaryKey = !definition.primaryKey.isEmpty
         key = hasPrimaryKey ? definition.primaryKey : definition.columns.map(\.name)
+        if let clash = definition.columns.first(where: { ReservedColumnNames.all.contains($0.name) }) {
+            throw MySQLError(code: .unsupportedType,
+                             message: "column \(definition.database).\(definition.name).\(clash.name) has the name of a column Sluice adds in the lake and staging (\(ReservedColumnNames.all.sorted().joined(separator: ", ")))",
+                             hint: "rename the column (ALTER TABLE … RENAME COLUMN)")
+        }
     }
 
     init(database: String, table: String, columns: [ColumnSchema], key: [String], hasPrimaryKey: Bool, version: Int,

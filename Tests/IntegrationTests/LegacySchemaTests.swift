@@ -1,0 +1,181 @@
+import Foundation
+import Kafka
+import Pipeline
+import SluiceSupport
+import SluiceTestSupport
+import Testing
+
+extension PipelineIntegration {
+    /// What a legacy schema and a busy server do that a fresh one does not: partition maintenance,
+    /// names that meet Sluice's own, a second pipeline on the same server, statements that look
+    /// like DDL and change nothing. Each ends with `verify` ✓ and staging equal to MySQL.
+    @Suite struct LegacySchemaTests {
+        typealias Exact = SchemaChangeTests
+
+        /// The measured bug: `TRUNCATE PARTITION` and `DROP PARTITION` (and `EXCHANGE`, `CONVERT`)
+        /// remove or move rows without row events, and staging kept them. Now each re-snapshots the
+        /// tables whose rows it changed; statements that only rearrange partitions change nothing.
+        @Test func partitionStatementsKeepStagingExact() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            try await database.execute("""
+                CREATE TABLE parts (id INT PRIMARY KEY, v VARCHAR(10)) PARTITION BY RANGE (id) (
+                  PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200),
+                  PARTITION p2 VALUES LESS THAN (300), PARTITION p3 VALUES LESS THAN MAXVALUE)
+                """)
+            try await database.execute("INSERT INTO parts SELECT seq, CONCAT('v', seq) FROM seq_1_to_399")
+            try await database.execute("CREATE TABLE swap (id INT PRIMARY KEY, v VARCHAR(10))")
+            try await database.execute("INSERT INTO swap SELECT seq, 'swapped' FROM seq_250_to_260")
+            try await database.execute("CREATE TABLE bag (k INT, v INT) PARTITION BY HASH (k) PARTITIONS 4")
+            try await database.execute("INSERT INTO bag SELECT seq % 7, seq % 3 FROM seq_1_to_60")
+            try await database.execute("""
+                CREATE TABLE r2 (id INT PRIMARY KEY) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN (20))
+                """)
+            try await database.execute("INSERT INTO r2 SELECT seq FROM seq_1_to_19")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["parts", "swap", "bag", "r2"])
+
+            try await database.execute("ALTER TABLE parts TRUNCATE PARTITION p0")
+            try await database.execute("ALTER TABLE parts DROP PARTITION p1")
+            try await database.execute("UPDATE parts SET v = 'after' WHERE id = 350")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["parts"])
+            #expect(try await warehouse.scalar("SELECT count(*) FROM staging.parts") == "200")
+
+            try await database.execute("ALTER TABLE parts EXCHANGE PARTITION p2 WITH TABLE swap")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["parts", "swap"])
+            #expect(try await warehouse.scalar("SELECT count(*) FROM staging.swap") == "100")
+
+            try await database.execute("ALTER TABLE r2 CONVERT PARTITION b TO TABLE r2b")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["r2", "r2b"])
+            try await database.execute("ALTER TABLE r2 CONVERT TABLE r2b TO PARTITION b VALUES LESS THAN (20)")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["r2"])
+            #expect(try await warehouse.scalar("SELECT count(*) FROM staging.r2") == "19")
+
+            // Statements that move rows between partitions of one table, or only check them: no row
+            // changes, so no new snapshot either.
+            let rearranging = [
+                "ALTER TABLE parts REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES LESS THAN (380), PARTITION p3b VALUES LESS THAN MAXVALUE)",
+                "ALTER TABLE bag COALESCE PARTITION 2", "ALTER TABLE bag ADD PARTITION PARTITIONS 3",
+                "ALTER TABLE parts REBUILD PARTITION p3a", "ALTER TABLE parts OPTIMIZE PARTITION p3b",
+                "ALTER TABLE parts ANALYZE PARTITION p2", "ALTER TABLE parts CHECK PARTITION ALL", "ALTER TABLE parts REPAIR PARTITION p2",
+                "ALTER TABLE bag REMOVE PARTITIONING", "ALTER TABLE bag PARTITION BY KEY (k) PARTITIONS 2",
+            ]
+            for statement in rearranging { try await database.execute(statement) }
+            try await database.execute("INSERT INTO bag VALUES (1, 1), (1, 1)")
+            let result = try runSluice(["run"] + Exact.arguments(database.name), environment: warehouse.environment)
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(!result.standardError.contains("snapshot from binlog"), "\(result.standardError)")
+            try await Exact.expectExact(database, warehouse, tables: ["parts", "swap", "bag", "r2"])
+        }
+
+        /// The measured bug: a table without a key with a column named `n` could not be loaded
+        /// (load's helper column of that name made it ambiguous). Columns named like any helper work.
+        @Test func columnsNamedLikeLoadsHelpersLoad() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            let columns = "n INT, row_id INT, _n INT, gone INT, s VARCHAR(5), d INT, i INT, a INT, t INT, l INT"
+            try await database.execute("CREATE TABLE helpers (\(columns))")
+            try await database.execute("CREATE TABLE keyed (id INT PRIMARY KEY, \(columns))")
+            for table in ["helpers", "keyed"] {
+                let id = table == "keyed" ? "seq, " : ""
+                try await database.execute("INSERT INTO \(table) SELECT \(id)seq % 3, seq % 2, 1, 2, 'x', 3, 4, 5, 6, 7 FROM seq_1_to_12")
+            }
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["helpers", "keyed"])
+            try await database.execute("DELETE FROM helpers WHERE n = 1 LIMIT 1")
+            try await database.execute("UPDATE helpers SET s = 'y' WHERE n = 2 LIMIT 1")
+            try await database.execute("INSERT INTO helpers VALUES (0, 0, 1, 2, 'x', 3, 4, 5, 6, 7)")
+            try await database.execute("DELETE FROM keyed WHERE n = 1")
+            try await database.execute("UPDATE keyed SET s = 'y', n = 9 WHERE id < 4")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["helpers", "keyed"])
+
+            // A column named like one Sluice adds (here the lake's `_op`) stops its table alone, saying which.
+            let other = try await TestDatabase.create()
+            defer { Task { await other.drop() } }
+            let otherWarehouse = try await TestWarehouse.create()
+            try await other.execute("CREATE TABLE clash (id INT PRIMARY KEY, _op INT)")
+            try await other.execute("CREATE TABLE fine (id INT PRIMARY KEY, _id INT, _source INT)")
+            try await other.execute("INSERT INTO clash VALUES (1, 1)")
+            try await other.execute("INSERT INTO fine VALUES (1, 2, 3)")
+            let result = try runSluice(["run"] + Exact.arguments(other.name), environment: otherWarehouse.environment)
+            #expect(result.status == 1)
+            #expect(result.standardError.contains("column \(other.name).clash._op has the name of a column Sluice adds"), "\(result.standardError)")
+            let difference = try await StagingMirror.difference(other.admin, database: other.name, table: "fine", warehouse: otherWarehouse)
+            #expect(difference == nil, "\(difference ?? "")")
+        }
+
+        /// The measured bug: a table named `_schemas` was sent to the schema topic and stopped every
+        /// table; `a.b` and `a_b` shared a topic. Now the table → topic map is one to one and never
+        /// reaches Sluice's own topics.
+        @Test func tableNamesNeverMeetSluicesTopics() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            let names = ["_schemas", "_offsets", "_signals", "_dead_letters", "a.b", "a_b", "a-2eb", "plain"]
+            for (index, name) in names.enumerated() {
+                try await database.execute("CREATE TABLE `\(name)` (id INT PRIMARY KEY, v VARCHAR(20))")
+                try await database.execute("INSERT INTO `\(name)` VALUES (\(index), '\(name)'), (100, 'same')")
+            }
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: names)
+            for name in names { try await database.execute("INSERT INTO `\(name)` VALUES (200, 'cdc \(name)')") }
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: names)
+            let topics = Set(names.map { ExtractTopics(prefix: database.name).table($0) })
+            #expect(topics.count == names.count)
+            let own = ExtractTopics(prefix: database.name)
+            #expect(topics.isDisjoint(with: [own.schemas, own.offsets, own.signals, own.deadLetters]))
+        }
+
+        /// The measured bug: every extract registered as replica 5400001, so a second pipeline on the
+        /// same server disconnected the first. Now the default id differs per topic prefix; a clash
+        /// (the same id given to two) says what clashed and what to set.
+        @Test func twoPipelinesOnOneServerBothRun() async throws {
+            let first = try await TestDatabase.create()
+            defer { Task { await first.drop() } }
+            let second = try await TestDatabase.create()
+            defer { Task { await second.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            let other = try await TestWarehouse.create()
+            try await first.execute("CREATE TABLE t (id INT PRIMARY KEY)")
+            try await second.execute("CREATE TABLE t (id INT PRIMARY KEY)")
+            try await first.execute("INSERT INTO t VALUES (1)")
+
+            let follow = try BackgroundSluice(["run", "--follow", "--load-interval", "0.2"] + Exact.arguments(first.name),
+                                              environment: warehouse.environment)
+            defer { follow.signal(SIGKILL) }
+            #expect(try await eventuallyAsync(within: 120) { (try? await warehouse.scalar("SELECT count(*) FROM staging.t")) == "1" },
+                    "\(follow.standardError)")
+            try await second.execute("INSERT INTO t VALUES (1), (2)")
+            try Exact.run(second, other)
+            try await first.execute("INSERT INTO t VALUES (2)")
+            #expect(try await eventuallyAsync(within: 60) { (try? await warehouse.scalar("SELECT count(*) FROM staging.t")) == "2" },
+                    "\(follow.standardError)")
+            #expect(follow.process.isRunning, "\(follow.standardError)")
+            follow.signal(SIGTERM)
+            #expect(follow.wait(seconds: 60) == 0, "\(follow.standardError)")
+            try await Exact.expectExact(first, warehouse, tables: ["t"])
+            try await Exact.expectExact(second, other, tables: ["t"])
+
+            // The same id given to both: the one disconnected says which id clashed and how to fix it.
+            let clash = ["SLUICE_SERVER_ID": "7770001"]
+            let clashing = try BackgroundSluice(["extract", "--follow", "--mysql-database", first.name, "--topic-prefix", first.name],
+                                                environment: clash)
+            defer { clashing.signal(SIGKILL) }
+            let following = try eventually(within: 60) { () throws -> Bool in clashing.standardError.contains("reading the binlog") }
+            #expect(following, "\(clashing.standardError)")
+            let again = try runSluice(["extract", "--mysql-database", second.name, "--topic-prefix", second.name], environment: clash)
+            #expect(again.status == 0, "\(again.standardError)")
+            #expect(clashing.wait(seconds: 60) == 1)
+            #expect(clashing.standardError.contains("server_id 7770001"), "\(clashing.standardError)")
+            #expect(clashing.standardError.contains("SLUICE_SERVER_ID"), "\(clashing.standardError)")
+        }
+    }
+}
