@@ -166,7 +166,7 @@ extension PipelineIntegration {
 
             // The same id given to both: the one disconnected says which id clashed and how to fix it.
             let clash = ["SLUICE_SERVER_ID": "7770001"]
-            let clashing = try BackgroundSluice(["extract", "--follow", "--mysql-database", first.name, "--topic-prefix", first.name],
+            let clashing = try BackgroundSluice(["extract", "--follow", "--log-level", "info", "--mysql-database", first.name, "--topic-prefix", first.name],
                                                 environment: clash)
             defer { clashing.signal(SIGKILL) }
             let following = try eventually(within: 60) { () throws -> Bool in clashing.standardError.contains("reading the binlog") }

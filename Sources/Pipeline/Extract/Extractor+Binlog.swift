@@ -32,7 +32,7 @@ extension Extractor {
     /// (server restart, killed dump thread, network) is reopened from the last boundary,
     /// with backoff, for up to `reconnectTimeout`.
     func followBinlog(from start: BinlogPosition) throws {
-        logger.notice("reading the binlog from \(start) as replica server_id \(replicaServerID)\(options.follow ? " (following)" : "")")
+        logger.info("reading the binlog from \(start) as replica server_id \(replicaServerID)\(options.follow ? " (following)" : "")")
         var state = ReaderState(position: start, boundary: start)
         var rowsSinceCheckpoint = 0
         var lastCheckpoint = Date()
