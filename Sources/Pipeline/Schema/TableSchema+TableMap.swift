@@ -102,9 +102,16 @@ extension ColumnSchema {
             if let maxLength, Int(logged.meta) != maxLength * bytesPerCharacter { return "\(logged.meta) bytes long" }
         case 252, 249, 250, 251:
             guard !fixed else { return "TEXT/BLOB" }
-            // TINY/plain/MEDIUM/LONG: 1 to 4 length bytes, whose limits information_schema reports.
+            // TINY/plain/MEDIUM/LONG: 1 to 4 length bytes, whose limits information_schema reports
+            // (for text, in characters of the set's smallest size).
             let limits: [UInt16: Int] = [1: 255, 2: 65_535, 3: 16_777_215, 4: 4_294_967_295]
-            if let maxLength, let limit = limits[logged.meta], limit != maxLength { return "a \(logged.meta)-byte-length TEXT/BLOB" }
+            let unitBytes: Int = {
+                if case .string = self.type { return charset.flatMap(UnicodeCharacterSet.init)?.unitBytes ?? 1 }
+                return 1
+            }()
+            if let maxLength, let limit = limits[logged.meta], limit / unitBytes != maxLength {
+                return "a \(logged.meta)-byte-length TEXT/BLOB"
+            }
         default:
             return described
         }
