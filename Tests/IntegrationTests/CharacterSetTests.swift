@@ -87,7 +87,8 @@ extension PipelineIntegration {
 
         /// One column per character set, every byte and many sequences of each, inserted before the
         /// first run (the snapshot) and again after it (the binlog); and ENUM/SET members in
-        /// character sets whose names the binlog logs in their own bytes.
+        /// character sets whose names the binlog logs in their own bytes (within the BMP:
+        /// `information_schema` gives member names in utf8mb3, a supplementary character as `?`).
         @Test func everyCharacterSetArrivesAsTheServerConvertsIt() async throws {
             let database = try await TestDatabase.create()
             defer { Task { await database.drop() } }
@@ -103,11 +104,11 @@ extension PipelineIntegration {
                     e_koi8r ENUM('Ё', 'ю') CHARACTER SET koi8r,
                     e_sjis ENUM('あ', '漢字', '\u{FF71}') CHARACTER SET sjis,
                     e_ujis ENUM('丂', 'ア') CHARACTER SET ujis,
-                    e_utf16 ENUM('😀', 'é') CHARACTER SET utf16)
+                    e_utf16 ENUM('\u{FB00}', 'é') CHARACTER SET utf16)
                 """)
             func insertMembers(from first: Int) async throws {
                 try await database.execute("""
-                    INSERT INTO members VALUES (\(first), '€', 'Я,Ђ', 'ю', '漢字', '丂', '😀'),
+                    INSERT INTO members VALUES (\(first), '€', 'Я,Ђ', 'ю', '漢字', '丂', '\u{FB00}'),
                         (\(first + 1), '\u{81}\u{8D}\u{8F}\u{90}\u{9D}', 'ж', 'Ё', '\u{FF71}', 'ア', 'é')
                     """)
             }
