@@ -80,13 +80,14 @@ import Testing
                                   primaryKey: names.allSatisfy { $0 != nil } ? [0] : nil)
         }
         let types: [(UInt8, UInt16)] = [(3, 0), (15, 10), (246, 12 << 8 | 3)]
-        #expect(schema.mismatch(with: map(["id", "name", "price"], types: types), collations: collations) == nil)
-        #expect(schema.mismatch(with: map([nil, nil, nil], types: types), collations: collations) == nil)
+        let text = SourceTextDecoderTests.decoder()
+        #expect(try schema.mismatch(with: map(["id", "name", "price"], types: types), collations: collations, text: text) == nil)
+        #expect(try schema.mismatch(with: map([nil, nil, nil], types: types), collations: collations, text: text) == nil)
         // An extra column (rows logged after ADD COLUMN … AFTER id), another name, another size, another charset.
-        #expect(schema.mismatch(with: map(["id", "x", "name", "price"], types: [(3, 0), (15, 10), (15, 10), (246, 12 << 8 | 3)]),
-                                collations: collations) != nil)
-        #expect(schema.mismatch(with: map(["id", "title", "price"], types: types), collations: collations)?.contains("title") == true)
-        #expect(schema.mismatch(with: map([nil, nil, nil], types: [(3, 0), (15, 20), (246, 12 << 8 | 3)]), collations: collations) != nil)
-        #expect(schema.mismatch(with: map(["id", "name", "price"], types: types, collation: 45), collations: collations) != nil)
+        #expect(try schema.mismatch(with: map(["id", "x", "name", "price"], types: [(3, 0), (15, 10), (15, 10), (246, 12 << 8 | 3)]),
+                                collations: collations, text: text) != nil)
+        #expect(try schema.mismatch(with: map(["id", "title", "price"], types: types), collations: collations, text: text)?.contains("title") == true)
+        #expect(try schema.mismatch(with: map([nil, nil, nil], types: [(3, 0), (15, 20), (246, 12 << 8 | 3)]), collations: collations, text: text) != nil)
+        #expect(try schema.mismatch(with: map(["id", "name", "price"], types: types, collation: 45), collations: collations, text: text) != nil)
     }
 }

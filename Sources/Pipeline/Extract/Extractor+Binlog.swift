@@ -235,21 +235,12 @@ extension Extractor {
         }
         if let floor = schema.floor, position < floor { return 0 }   // covered by the snapshot that starts at the floor
         if jobs[table]?.coversChange(at: position) == true { return 0 }   // a keyless table's change its snapshot holds
-        if checkedMaps[table]?.version != schema.version || checkedMaps[table]?.map != rows.map {
-            if let problem = schema.mismatch(with: rows.map, collations: collations) {
-                stopTable(table, at: position, because: "a row image matches no known definition: \(problem)")
-                return 0
-            }
-            checkedMaps[table] = (rows.map, schema.version)
-        }
+        guard let images = try images(of: rows, schema: schema, at: position) else { return 0 }
         let topic = topics.table(schema.table)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let layout = self.layout(for: schema)
-        noteChangedKeys(rows, schema: schema, layout: layout)
+        noteChangedKeys(images, table: schema.table, layout: layout)
         let sequence = SourceOrder.sequence(file: position.file, epoch: checkpoint.epoch)
-        func values(_ row: [BinlogValue?]) -> [FieldValue] {
-            zip(row, schema.columns).map { value, column in value.map { FieldValue(binlog: $0, column: column) } ?? .null }
-        }
         let counters = metrics.table(schema.table)
         func send(_ event: ChangeEvent) throws {
             let key = event.key(layout: layout)
@@ -268,14 +259,14 @@ extension Extractor {
         }
         switch rows.kind {
         case .insert:
-            for row in rows.rows { try send(ChangeEvent(operation: .create, before: nil, after: values(row), source: source())) }
-            changes = rows.rows.count
+            for image in images { try send(ChangeEvent(operation: .create, before: nil, after: image, source: source())) }
+            changes = images.count
         case .delete:
-            for row in rows.rows { try send(ChangeEvent(operation: .delete, before: values(row), after: nil, source: source())) }
-            changes = rows.rows.count
+            for image in images { try send(ChangeEvent(operation: .delete, before: image, after: nil, source: source())) }
+            changes = images.count
         case .update:
-            for pair in stride(from: 0, to: rows.rows.count - 1, by: 2) {
-                let before = values(rows.rows[pair]), after = values(rows.rows[pair + 1])
+            for pair in stride(from: 0, to: images.count - 1, by: 2) {
+                let before = images[pair], after = images[pair + 1]
                 let keyBefore = schema.keyIndexes.map { before[$0] }, keyAfter = schema.keyIndexes.map { after[$0] }
                 if keyBefore == keyAfter {
                     try send(ChangeEvent(operation: .update, before: before, after: after, source: source()))
@@ -288,5 +279,30 @@ extension Extractor {
             }
         }
         return changes
+    }
+
+    /// The event's row images in event form, once its TABLE_MAP is checked against `schema`;
+    /// `nil` when the table stopped instead. Every value is decoded before any is sent, so a
+    /// character set that cannot be decoded stops the table whole.
+    private func images(of rows: BinlogRowsEvent, schema: TableSchema, at position: BinlogPosition) throws -> [[FieldValue]]? {
+        let table = rows.table
+        do {
+            if checkedMaps[table]?.version != schema.version || checkedMaps[table]?.map != rows.map {
+                if let problem = try schema.mismatch(with: rows.map, collations: collations, text: textDecoder) {
+                    stopTable(table, at: position, because: "a row image matches no known definition: \(problem)")
+                    return nil
+                }
+                checkedMaps[table] = (rows.map, schema.version)
+            }
+            return try rows.rows.map { row in
+                try zip(row, schema.columns).map { value, column in
+                    try value.map { try FieldValue(binlog: $0, column: column, text: textDecoder) } ?? .null
+                }
+            }
+        } catch let refusal as SourceTextDecoder.Undecodable {
+            stopTable(table, at: position, because: "\(refusal)",
+                      remedy: "Leave the table out with --tables, or convert its text to utf8mb4, then run sluice extract --resnapshot \(table)")
+            return nil
+        }
     }
 }

@@ -204,13 +204,11 @@ extension Extractor {
         return sent
     }
 
-    /// Notes the keys a row event changes while chunks of its table are between their low mark and being sent.
-    func noteChangedKeys(_ rows: BinlogRowsEvent, schema: TableSchema, layout: EventLayout) {
-        guard let chunks = jobs[schema.table]?.chunks.filter(\.seenLow), !chunks.isEmpty else { return }
-        for row in rows.rows {
-            let key = layout.keyColumns.map { column in
-                (row[column.index].map { FieldValue(binlog: $0, column: schema.columns[column.index]) } ?? .null).text
-            }
+    /// Notes the keys a row event's images change while chunks of its table are between their low mark and being sent.
+    func noteChangedKeys(_ images: [[FieldValue]], table: String, layout: EventLayout) {
+        guard let chunks = jobs[table]?.chunks.filter(\.seenLow), !chunks.isEmpty else { return }
+        for image in images {
+            let key = layout.keyText(image)
             for chunk in chunks { chunk.changedKeys.insert(key) }
         }
     }

@@ -31,6 +31,8 @@ public final class Extractor: @unchecked Sendable {
     var registry: SchemaRegistry!
     var checkpoint: ExtractCheckpoint!
     var collations: MySQLCollations!
+    /// Text in the binlog, decoded as the server converts it (learnt over `metadata`).
+    var textDecoder: SourceTextDecoder!
     /// The database captured.
     var database = ""
     /// Tables this run captures; with `captureAll`, tables created in the database join it.
@@ -86,6 +88,7 @@ public final class Extractor: @unchecked Sendable {
         serverID = binlog.serverID
         database = settings.database ?? ""
         collations = try connection.collationsBlocking()
+        textDecoder = SourceTextDecoder(server: connection, maxBytes: collations.maxBytes)
         let tableNames = try resolveTables(connection: connection, database: database)
         captured = Set(tableNames)
         captureAll = options.tables == nil

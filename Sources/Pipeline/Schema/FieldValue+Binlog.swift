@@ -3,8 +3,9 @@ import MySQL
 
 extension FieldValue {
     /// Converts a decoded binlog value to the same event form the snapshot
-    /// produces for the column, so `r`, `c`, `u` and `d` events agree.
-    public init(binlog value: BinlogValue, column: ColumnSchema) {
+    /// produces for the column, so `r`, `c`, `u` and `d` events agree; `text`
+    /// decodes the column's character set as the server does.
+    init(binlog value: BinlogValue, column: ColumnSchema, text: SourceTextDecoder) throws {
         switch (value, column.type) {
         case (.null, _):
             self = .null
@@ -52,8 +53,8 @@ extension FieldValue {
             }
             self = .string(Data(bytes).base64EncodedString())
         case (.bytes(let bytes), _):
-            let text = SourceCharacterSet.decode(bytes, characterSet: column.characterSet)
-            self = .string(column.isFixedWidthText ? FieldValue.trimmingPadSpaces(text) : text)
+            let decoded = try text.decode(bytes, characterSet: column.characterSet)
+            self = .string(column.isFixedWidthText ? FieldValue.trimmingPadSpaces(decoded) : decoded)
         default:
             self = .string(String(describing: value))
         }

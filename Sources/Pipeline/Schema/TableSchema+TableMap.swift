@@ -5,9 +5,11 @@ import MySQL
 /// size, signedness and character set the version says, and (when the server
 /// logs `binlog_row_metadata=FULL`) the same names in the same order and the
 /// same primary key. A row is never paired with columns it was not written with.
+/// ENUM/SET member names, logged in the column's character set, are decoded by `text`
+/// (which throws `SourceTextDecoder.Undecodable` for a set it cannot decode).
 extension TableSchema {
     /// Why rows described by `map` cannot be read as this version; `nil` when they can.
-    public func mismatch(with map: BinlogTableMap, collations: MySQLCollations) -> String? {
+    func mismatch(with map: BinlogTableMap, collations: MySQLCollations, text: SourceTextDecoder) throws -> String? {
         guard map.columns.count == columns.count else {
             return "its row images have \(map.columns.count) columns, schema version \(version) has \(columns.count)"
         }
@@ -16,7 +18,7 @@ extension TableSchema {
             if let name = logged.name, name != column.name {
                 return "column \(index + 1) is logged as \(name), schema version \(version) has \(column.name) there"
             }
-            if let problem = column.mismatch(with: logged, collations: collations) {
+            if let problem = try column.mismatch(with: logged, collations: collations, text: text) {
                 return "column \(column.name) is logged as \(problem), schema version \(version) has \(column.sourceType.isEmpty ? column.type.name : column.sourceType)"
             }
         }
@@ -33,7 +35,7 @@ extension TableSchema {
 
 extension ColumnSchema {
     /// What the logged column is, when that is not this column; `nil` when it matches.
-    func mismatch(with logged: BinlogTableMap.Column, collations: MySQLCollations) -> String? {
+    func mismatch(with logged: BinlogTableMap.Column, collations: MySQLCollations, text: SourceTextDecoder) throws -> String? {
         let type = logged.realType
         let described = "binlog type \(type) (metadata \(logged.meta))"
         if logged.nullable != nullable { return logged.nullable ? "nullable" : "NOT NULL" }
@@ -70,7 +72,7 @@ extension ColumnSchema {
             guard type == (isEnum ? 247 : 248) else { return described }
             if let members = logged.members {
                 let charset = logged.collation.flatMap { collations.characterSets[$0] } ?? characterSet
-                let names = members.map { SourceCharacterSet.decode($0, characterSet: charset) }
+                let names = try members.map { try text.decode($0, characterSet: charset) }
                 if names != values { return "\(isEnum ? "enum" : "set")(\(names.map { "'\($0)'" }.joined(separator: ",")))" }
             }
         case .json:
@@ -102,9 +104,16 @@ extension ColumnSchema {
             if let maxLength, Int(logged.meta) != maxLength * bytesPerCharacter { return "\(logged.meta) bytes long" }
         case 252, 249, 250, 251:
             guard !fixed else { return "TEXT/BLOB" }
-            // TINY/plain/MEDIUM/LONG: 1 to 4 length bytes, whose limits information_schema reports.
+            // TINY/plain/MEDIUM/LONG: 1 to 4 length bytes, whose limits information_schema reports
+            // (for text, in characters of the set's smallest size).
             let limits: [UInt16: Int] = [1: 255, 2: 65_535, 3: 16_777_215, 4: 4_294_967_295]
-            if let maxLength, let limit = limits[logged.meta], limit != maxLength { return "a \(logged.meta)-byte-length TEXT/BLOB" }
+            let unitBytes: Int = {
+                if case .string = self.type { return charset.flatMap(UnicodeCharacterSet.init)?.unitBytes ?? 1 }
+                return 1
+            }()
+            if let maxLength, let limit = limits[logged.meta], limit / unitBytes != maxLength {
+                return "a \(logged.meta)-byte-length TEXT/BLOB"
+            }
         default:
             return described
         }
