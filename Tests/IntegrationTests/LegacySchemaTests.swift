@@ -111,6 +111,52 @@ extension PipelineIntegration {
             #expect(difference == nil, "\(difference ?? "")")
         }
 
+        /// The measured bug: zero dates were handled four ways (NULL, a stop at land, a failure at
+        /// load, a NULL key). Now one policy on both paths: a date with no calendar day (zero date,
+        /// zero month or day, year 0) arrives as NULL; in a primary key its table stops at extract.
+        @Test func zeroDatesFollowOnePolicyOnBothPaths() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            try await database.execute("SET SESSION sql_mode = ''")   // as legacy servers run
+            try await database.execute("CREATE TABLE zd (id INT PRIMARY KEY, d DATE, dt DATETIME, ts TIMESTAMP NULL)")
+            func insert(from first: Int) async throws {
+                try await database.execute("""
+                    INSERT INTO zd VALUES (\(first), '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00'),
+                      (\(first + 1), '2015-00-21', '0000-00-00 00:00:01', NULL), (\(first + 2), '0000-01-21', '2015-05-00 10:00:00', '2020-01-01 00:00:00'),
+                      (\(first + 3), '2020-02-29', '2020-02-29 12:00:00.0', '2020-02-29 12:00:00')
+                    """)
+            }
+            try await insert(from: 1)
+            try Exact.run(database, warehouse)
+            try await insert(from: 11)
+            try await database.execute("UPDATE zd SET d = '2000-00-00' WHERE id = 4")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: [])
+            let staged = try await warehouse.rows("SELECT id, d::text, dt::text, (ts AT TIME ZONE 'UTC')::text FROM staging.zd ORDER BY id")
+            let expected: [[String?]] = [1, 11].flatMap { first in [
+                ["\(first)", nil, nil, nil], ["\(first + 1)", nil, nil, nil], ["\(first + 2)", nil, nil, "2020-01-01 00:00:00"],
+                ["\(first + 3)", first == 1 ? nil : "2020-02-29", "2020-02-29 12:00:00", "2020-02-29 12:00:00"],
+            ] }
+            #expect(staged == expected)
+
+            // A zero date in a primary key: that table alone stops, at extract, naming the column.
+            let other = try await TestDatabase.create()
+            defer { Task { await other.drop() } }
+            let otherWarehouse = try await TestWarehouse.create()
+            try await other.execute("SET SESSION sql_mode = ''")
+            try await other.execute("CREATE TABLE zk (d DATETIME PRIMARY KEY, v INT)")
+            try await other.execute("CREATE TABLE fine (id INT PRIMARY KEY)")
+            try await other.execute("INSERT INTO zk VALUES ('0000-00-00 00:00:00', 1), ('2020-01-01', 2)")
+            try await other.execute("INSERT INTO fine VALUES (1)")
+            let result = try runSluice(["run"] + Exact.arguments(other.name), environment: otherWarehouse.environment)
+            #expect(result.status == 1)
+            #expect(result.standardError.contains("zk stopped at binlog") && result.standardError.contains("primary key column d holds a zero date"),
+                    "\(result.standardError)")
+            let difference = try await StagingMirror.difference(other.admin, database: other.name, table: "fine", warehouse: otherWarehouse)
+            #expect(difference == nil, "\(difference ?? "")")
+        }
+
         /// The measured bug: a table named `_schemas` was sent to the schema topic and stopped every
         /// table; `a.b` and `a_b` shared a topic. Now the table → topic map is one to one and never
         /// reaches Sluice's own topics.

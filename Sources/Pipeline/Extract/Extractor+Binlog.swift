@@ -236,6 +236,11 @@ extension Extractor {
         if let floor = schema.floor, position < floor { return 0 }   // covered by the snapshot that starts at the floor
         if jobs[table]?.coversChange(at: position) == true { return 0 }   // a keyless table's change its snapshot holds
         guard let images = try images(of: rows, schema: schema, at: position) else { return 0 }
+        if let column = images.lazy.compactMap({ FieldValue.nullKeyColumn($0, schema: schema) }).first {
+            let stop = TableStop.zeroDateInKey(column, table: table)
+            stopTable(table, at: position, because: stop.reason, remedy: stop.remedy)
+            return 0
+        }
         let topic = topics.table(schema.table)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let layout = self.layout(for: schema)

@@ -117,6 +117,9 @@ extension Extractor {
             let before = job.rows
             do {
                 try sendChunk(job, at: chunk)
+            } catch let error as TableStop {
+                stopTable(job.table, at: chunk, because: error.reason, remedy: error.remedy)
+                return sent
             } catch let error as MySQLError {
                 try chunkFailed(job, error)
                 return sent

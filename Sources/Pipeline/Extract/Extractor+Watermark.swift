@@ -189,9 +189,14 @@ extension Extractor {
                 }
             }
             let sender = SnapshotRowSender(extractor: self, job: job, at: position)
-            for values in chunk.read?.rows ?? [] where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
-                try sender.send(values)
-                sent += 1
+            do {
+                for values in chunk.read?.rows ?? [] where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
+                    try sender.send(values)
+                    sent += 1
+                }
+            } catch let error as TableStop {
+                stopTable(job.table, at: position, because: error.reason, remedy: error.remedy)
+                return sent
             }
             job.chunks.removeFirst()
             // The next chunk starts after this one's upper bound (the last chunk ends the job).

@@ -24,7 +24,11 @@ struct SnapshotRowSender {
         counters = extractor.metrics.table(job.schema.table)
     }
 
+    /// Sends one row; throws `TableStop` for a row whose key has no value downstream.
     func send(_ values: [FieldValue]) throws {
+        if let column = FieldValue.nullKeyColumn(values, schema: job.schema) {
+            throw TableStop.zeroDateInKey(column, table: job.table)
+        }
         let event = ChangeEvent(
             operation: .read, before: nil, after: values,
             source: SourcePosition(file: position.file, position: position.position, gtid: nil, row: job.rows,

@@ -32,10 +32,9 @@ extension FieldValue {
         case (_, .year):
             self = .number(String(value.rawBits))
         case (.time(let time), .date):
-            self = time.year == 0 && time.month == 0 && time.day == 0 ? .null : .string(time.dateText)
+            self = time.isCalendarDate ? .string(time.dateText) : .null
         case (.time(let time), .datetime(let precision)):
-            self = time.year == 0 && time.month == 0 && time.day == 0
-                ? .null : .string(time.dateText + "T" + time.clockText(precision: precision))
+            self = time.isCalendarDate ? .string(time.dateText + "T" + time.clockText(precision: precision)) : .null
         case (.time(let time), .time(let precision)):
             self = .string((time.negative ? "-" : "") + time.durationText(precision: precision))
         case (.timestamp(let seconds, let microseconds), .timestamp(let precision)):
@@ -104,6 +103,9 @@ extension BinlogValue {
 }
 
 extension BinlogTime {
+    /// Not a zero date, a zero month or day, or year 0 (see `FieldValue.isCalendarDate`).
+    var isCalendarDate: Bool { FieldValue.isCalendarDate(year: Int(year), month: Int(month), day: Int(day)) }
+
     var dateText: String { String(format: "%04u-%02u-%02u", year, month, day) }
 
     func clockText(precision: Int) -> String {
