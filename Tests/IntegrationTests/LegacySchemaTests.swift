@@ -12,6 +12,21 @@ extension PipelineIntegration {
     @Suite struct LegacySchemaTests {
         typealias Exact = SchemaChangeTests
 
+        /// A database made by `statements` with a table `fine` and one that must stop: `run` exits
+        /// 1 with a line holding each of `saying`, and `fine` arrives equal to MySQL.
+        static func expectStopsAlone(_ statements: [String], saying: [String],
+                                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            for statement in statements { try await database.execute(statement) }
+            let result = try runSluice(["run"] + Exact.arguments(database.name), environment: warehouse.environment)
+            #expect(result.status == 1, sourceLocation: sourceLocation)
+            for text in saying { #expect(result.standardError.contains(text), "\(result.standardError)", sourceLocation: sourceLocation) }
+            let difference = try await StagingMirror.difference(database.admin, database: database.name, table: "fine", warehouse: warehouse)
+            #expect(difference == nil, "\(difference ?? "")", sourceLocation: sourceLocation)
+        }
+
         /// The measured bug: `TRUNCATE PARTITION` and `DROP PARTITION` (and `EXCHANGE`, `CONVERT`)
         /// remove or move rows without row events, and staging kept them. Now each re-snapshots the
         /// tables whose rows it changed; statements that only rearrange partitions change nothing.
@@ -97,18 +112,9 @@ extension PipelineIntegration {
             try await Exact.expectExact(database, warehouse, tables: ["helpers", "keyed"])
 
             // A column named like one Sluice adds (here the lake's `_op`) stops its table alone, saying which.
-            let other = try await TestDatabase.create()
-            defer { Task { await other.drop() } }
-            let otherWarehouse = try await TestWarehouse.create()
-            try await other.execute("CREATE TABLE clash (id INT PRIMARY KEY, _op INT)")
-            try await other.execute("CREATE TABLE fine (id INT PRIMARY KEY, _id INT, _source INT)")
-            try await other.execute("INSERT INTO clash VALUES (1, 1)")
-            try await other.execute("INSERT INTO fine VALUES (1, 2, 3)")
-            let result = try runSluice(["run"] + Exact.arguments(other.name), environment: otherWarehouse.environment)
-            #expect(result.status == 1)
-            #expect(result.standardError.contains("column \(other.name).clash._op has the name of a column Sluice adds"), "\(result.standardError)")
-            let difference = try await StagingMirror.difference(other.admin, database: other.name, table: "fine", warehouse: otherWarehouse)
-            #expect(difference == nil, "\(difference ?? "")")
+            try await Self.expectStopsAlone(["CREATE TABLE clash (id INT PRIMARY KEY, _op INT)", "INSERT INTO clash VALUES (1, 1)",
+                                             "CREATE TABLE fine (id INT PRIMARY KEY, _id INT, _source INT)", "INSERT INTO fine VALUES (1, 2, 3)"],
+                                            saying: [".clash._op has the name of a column Sluice adds"])
         }
 
         /// The measured bug: zero dates were handled four ways (NULL, a stop at land, a failure at
@@ -141,20 +147,10 @@ extension PipelineIntegration {
             #expect(staged == expected)
 
             // A zero date in a primary key: that table alone stops, at extract, naming the column.
-            let other = try await TestDatabase.create()
-            defer { Task { await other.drop() } }
-            let otherWarehouse = try await TestWarehouse.create()
-            try await other.execute("SET SESSION sql_mode = ''")
-            try await other.execute("CREATE TABLE zk (d DATETIME PRIMARY KEY, v INT)")
-            try await other.execute("CREATE TABLE fine (id INT PRIMARY KEY)")
-            try await other.execute("INSERT INTO zk VALUES ('0000-00-00 00:00:00', 1), ('2020-01-01', 2)")
-            try await other.execute("INSERT INTO fine VALUES (1)")
-            let result = try runSluice(["run"] + Exact.arguments(other.name), environment: otherWarehouse.environment)
-            #expect(result.status == 1)
-            #expect(result.standardError.contains("zk stopped at binlog") && result.standardError.contains("primary key column d holds a zero date"),
-                    "\(result.standardError)")
-            let difference = try await StagingMirror.difference(other.admin, database: other.name, table: "fine", warehouse: otherWarehouse)
-            #expect(difference == nil, "\(difference ?? "")")
+            try await Self.expectStopsAlone(["SET SESSION sql_mode = ''", "CREATE TABLE zk (d DATETIME PRIMARY KEY, v INT)",
+                                             "INSERT INTO zk VALUES ('0000-00-00 00:00:00', 1), ('2020-01-01', 2)",
+                                             "CREATE TABLE fine (id INT PRIMARY KEY)", "INSERT INTO fine VALUES (1)"],
+                                            saying: ["zk stopped at binlog", "primary key column d holds a zero date"])
         }
 
         /// The measured bug: a table named `_schemas` was sent to the schema topic and stopped every

@@ -88,7 +88,7 @@ public final class Extractor: @unchecked Sendable {
         serverID = binlog.serverID
         database = settings.database ?? ""
         collations = try connection.collationsBlocking()
-        textDecoder = SourceTextDecoder(server: connection, maxBytes: collations.maxBytes)
+        textDecoder = SourceTextDecoder(server: ConversionConnection(settings: settings), maxBytes: collations.maxBytes)
         let tableNames = try resolveTables(connection: connection, database: database)
         captured = Set(tableNames)
         captureAll = options.tables == nil
