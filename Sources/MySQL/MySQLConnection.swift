@@ -41,6 +41,9 @@ public final class MySQLConnection: @unchecked Sendable {
             mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
         }
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        // Sluice's SQL escapes quotes with backslashes and quotes names with backticks: a server
+        // whose sql_mode has NO_BACKSLASH_ESCAPES or ANSI_QUOTES would read its literals otherwise.
+        mysql_options(handle, MYSQL_INIT_COMMAND, Self.sessionSQLMode)
         var protocolTCP = MYSQL_PROTOCOL_TCP.rawValue
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolTCP)
         configuration.tls.apply(to: handle)
@@ -79,6 +82,10 @@ public final class MySQLConnection: @unchecked Sendable {
         }
         return MySQLConnection(handle: handle, configuration: configuration)
     }
+
+    /// Run on every connection (and reconnection): the server's sql_mode without the two modes
+    /// that change how literals and identifiers are read.
+    static let sessionSQLMode = "SET SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'ANSI_QUOTES', '')"
 
     /// The server's version string, e.g. `10.11.6-MariaDB-0+deb12u1-log`.
     public var serverVersion: String {

@@ -29,6 +29,24 @@ extension PipelineIntegration {
             #expect(difference == nil, "\(difference ?? "")", sourceLocation: sourceLocation)
         }
 
+        /// A server whose sql_mode reads backslashes as characters (NO_BACKSLASH_ESCAPES) and
+        /// double quotes as names (ANSI_QUOTES): Sluice's own sessions leave both out, so keys
+        /// holding quotes and backslashes resume chunks at the right row.
+        @Test func serverSQLModeDoesNotChangeSluicesLiterals() async throws {
+            let server = try TemporaryMariaDB(options: TemporaryMariaDB.binlogOptions + ["--sql-mode=NO_BACKSLASH_ESCAPES,ANSI_QUOTES"])
+            defer { server.stop() }
+            let warehouse = try await TestWarehouse.create()
+            let prefix = "sqlmode" + UUID().uuidString.prefix(6).lowercased()
+            try server.execute("CREATE TABLE shop.quoted (k VARCHAR(20) PRIMARY KEY, v INT)")
+            // Under NO_BACKSLASH_ESCAPES 'k\''' is k, a backslash and a quote: every key holds both.
+            _ = try server.execute("INSERT INTO shop.quoted SELECT CONCAT('k\\''', LPAD(seq, 6, '0')), seq FROM shop.seq_1_to_45000")
+            let run = try runSluice(["run", "--topic-prefix", prefix, "--lake-root", "\(prefix)/raw"], environment: Self.environment(server, warehouse))
+            #expect(run.status == 0, "\(run.standardError)")
+            let difference = try await StagingMirror.difference(try await Self.connection(server), database: "shop", table: "quoted",
+                                                                warehouse: warehouse)
+            #expect(difference == nil, "\(difference ?? "")")
+        }
+
         /// `run --follow` through a clean restart, a crash (SIGKILL) of the server and a killed
         /// dump thread: it reconnects from its last transaction boundary and loses nothing.
         @Test func serverRestartsUnderFollowLoseNothing() async throws {
