@@ -237,8 +237,7 @@ extension Extractor {
         if jobs[table]?.coversChange(at: position) == true { return 0 }   // a keyless table's change its snapshot holds
         guard let images = try images(of: rows, schema: schema, at: position) else { return 0 }
         if let column = images.lazy.compactMap({ FieldValue.nullKeyColumn($0, schema: schema) }).first {
-            let stop = TableStop.zeroDateInKey(column, table: table)
-            stopTable(table, at: position, because: stop.reason, remedy: stop.remedy)
+            stopTable(table, at: position, .zeroDateInKey(column, table: table))
             return 0
         }
         let topic = topics.table(schema.table)

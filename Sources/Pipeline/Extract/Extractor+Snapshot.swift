@@ -118,7 +118,7 @@ extension Extractor {
             do {
                 try sendChunk(job, at: chunk)
             } catch let error as TableStop {
-                stopTable(job.table, at: chunk, because: error.reason, remedy: error.remedy)
+                stopTable(job.table, at: chunk, error)
                 return sent
             } catch let error as MySQLError {
                 try chunkFailed(job, error)

@@ -195,7 +195,7 @@ extension Extractor {
                     sent += 1
                 }
             } catch let error as TableStop {
-                stopTable(job.table, at: position, because: error.reason, remedy: error.remedy)
+                stopTable(job.table, at: position, error)
                 return sent
             }
             job.chunks.removeFirst()

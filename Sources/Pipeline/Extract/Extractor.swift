@@ -31,7 +31,7 @@ public final class Extractor: @unchecked Sendable {
     var registry: SchemaRegistry!
     var checkpoint: ExtractCheckpoint!
     var collations: MySQLCollations!
-    /// Text in the binlog, decoded as the server converts it (learnt over `metadata`).
+    /// Text in the binlog, decoded as the server converts it (learnt over a `ConversionConnection` of its own).
     var textDecoder: SourceTextDecoder!
     /// The database captured.
     var database = ""
@@ -253,6 +253,11 @@ public final class Extractor: @unchecked Sendable {
         metrics.error("table_stopped")
         metrics.stopped(checkpoint.stoppedTables)
         observer.tableStopped(table: table, reason: line)
+    }
+
+    /// Stops `table` for the reason a `TableStop` carries.
+    func stopTable(_ table: String, at position: BinlogPosition, _ stop: TableStop) {
+        stopTable(table, at: position, because: stop.reason, remedy: stop.remedy)
     }
 }
 

@@ -6,7 +6,7 @@ public enum ReservedColumnNames {
     /// The lake's metadata columns (`LakeFileSchema.metadataColumns`, in order).
     public static let lake = ["_op", "_source_ts_ms", "_source_pos", "_source_row", "_source_gtid", "_snapshot",
                               "_schema_version", "_kafka_partition", "_kafka_offset", "_source_seq"]
-    /// Staging's columns (`StagingTable.metadataColumns`) and the load's working column `_op`.
+    /// Staging's source-order columns (`StagingTable.metadataColumns`, in order).
     public static let staging = ["_src_file", "_src_seq", "_src_pos", "_src_row", "_src_ms"]
 
     /// Every reserved name.
