@@ -41,6 +41,9 @@ public struct MySQLError: UserFacingError, Sendable {
         self.hint = hint
     }
 
+    /// The server could not be reached or the connection broke: worth trying again once it is back.
+    public var isConnectionFailure: Bool { code == .connectionLost || code == .unreachable }
+
     public var summary: String {
         var line = "MySQL: \(message)"
         if errorNumber != 0 { line += " (error \(errorNumber))" }

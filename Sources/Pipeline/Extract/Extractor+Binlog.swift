@@ -77,43 +77,51 @@ extension Extractor {
             do {
                 reader = try BinlogReader(configuration: settings, from: state.boundary, replicaServerID: replicaServerID,
                                           stopAtEnd: !blocking, readTimeoutSeconds: options.readTimeoutSeconds)
-                if lostSince != nil { logger.notice("binlog connection back; reading from \(state.boundary)") }
-            } catch let error as MySQLError where error.code == .connectionLost || error.code == .unreachable {
+                if lostSince != nil {
+                    // The server may have restarted: metadata reads need a fresh connection too.
+                    metadata = try MySQLConnection.connectBlocking(settings)
+                    logger.notice("binlog connection back; reading from \(state.boundary)")
+                }
+            } catch let error as MySQLError where error.isConnectionFailure {
                 try waitToReconnect(error, since: &lostSince, backoff: &backoff)
                 continue reading
             }
             state.position = state.boundary
             state.inTransaction = false
             state.expectedAfterGTID = state.boundary.gtid
-            while !stop.isStopped {
-                let event: BinlogEvent?
-                do { event = try reader.next() } catch let error as MySQLError where error.code == .connectionLost {
-                    // A second loss inside one transaction must not forget what the first read sent.
-                    state.skipUpTo = [state.skipUpTo, state.sentUpTo].compactMap { $0 }.max()
-                    try waitToReconnect(error, since: &lostSince, backoff: &backoff)
-                    continue reading
-                } catch let error as MySQLError where error.errorNumber == Self.replicaIDTaken {
-                    throw MySQLError(code: error.code, errorNumber: error.errorNumber,
-                                     message: "another replica registered with server_id \(replicaServerID) on \(settings.displayName), which disconnects this one: another Sluice pipeline given the same id, or a real replica using it",
-                                     hint: "give each pipeline on this server its own id with SLUICE_SERVER_ID (or --server-id), unique among the server's replicas; this one resumes from its checkpoint when run again")
+            do {
+                while !stop.isStopped {
+                    let event: BinlogEvent?
+                    do { event = try reader.next() } catch let error as MySQLError where error.errorNumber == Self.replicaIDTaken {
+                        throw MySQLError(code: error.code, errorNumber: error.errorNumber,
+                                         message: "another replica registered with server_id \(replicaServerID) on \(settings.displayName), which disconnects this one: another Sluice pipeline given the same id, or a real replica using it",
+                                         hint: "give each pipeline on this server its own id with SLUICE_SERVER_ID (or --server-id), unique among the server's replicas; this one resumes from its checkpoint when run again")
+                    }
+                    lostSince = nil
+                    backoff = 0.5
+                    guard let event else {
+                        // The end of the log: send the snapshot chunks the reader has now reached.
+                        rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position, budget: .seconds(2))
+                        try checkpointIfDue()
+                        try signalsIfDue()
+                        if jobs.isEmpty && !options.follow { break reading }
+                        continue reading
+                    }
+                    rowsSinceCheckpoint += try handle(event, state: &state)
+                    if !state.inTransaction {
+                        rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position)
+                        try checkpointIfDue()
+                        if options.follow { try signalsIfDue() }
+                    }
+                    if blocking && !jobs.isEmpty { continue reading }   // a snapshot started: read without blocking
                 }
-                lostSince = nil
-                backoff = 0.5
-                guard let event else {
-                    // The end of the log: send the snapshot chunks the reader has now reached.
-                    rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position, budget: .seconds(2))
-                    try checkpointIfDue()
-                    try signalsIfDue()
-                    if jobs.isEmpty && !options.follow { break reading }
-                    continue reading
-                }
-                rowsSinceCheckpoint += try handle(event, state: &state)
-                if !state.inTransaction {
-                    rowsSinceCheckpoint += try stepSnapshots(readerAt: state.position)
-                    try checkpointIfDue()
-                    if options.follow { try signalsIfDue() }
-                }
-                if blocking && !jobs.isEmpty { continue reading }   // a snapshot started: read without blocking
+            } catch let error as MySQLError where error.isConnectionFailure {
+                // The binlog stream, or a connection decoding or describing its events, broke (a
+                // server restart, a killed thread): read again from the last boundary. A second
+                // loss inside one transaction must not forget what the first read sent.
+                state.skipUpTo = [state.skipUpTo, state.sentUpTo].compactMap { $0 }.max()
+                try waitToReconnect(error, since: &lostSince, backoff: &backoff)
+                continue reading
             }
         }
         if watermarkMode == true { snapshotReaders.drain() }
