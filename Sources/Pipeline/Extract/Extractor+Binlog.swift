@@ -257,10 +257,10 @@ extension Extractor {
         func send(_ event: ChangeEvent) throws {
             let key = event.key(layout: layout)
             let value = event.value(layout: layout, nowMilliseconds: now)
-            try producer.send(topic: topic, key: key, value: value)
+            try sendChange(topic: topic, table: table, key: key, value: value)
             counters.add(rows: 1, bytes: value.count)
             // Compaction removes a deleted key only after a tombstone.
-            if event.operation == .delete { try producer.send(topic: topic, key: key, value: nil) }
+            if event.operation == .delete { try producer.send(topic: topic, key: ClaimCheck.messageKey(key), value: nil) }
         }
         var index = 0
         var changes = 0
@@ -269,26 +269,32 @@ extension Extractor {
             return SourcePosition(file: position.file, position: position.position, gtid: gtid, row: rows.firstChange + index,
                                   timestampMilliseconds: Int64(rows.timestamp) * 1000, snapshot: false, sequence: sequence)
         }
-        switch rows.kind {
-        case .insert:
-            for image in images { try send(ChangeEvent(operation: .create, before: nil, after: image, source: source())) }
-            changes = images.count
-        case .delete:
-            for image in images { try send(ChangeEvent(operation: .delete, before: image, after: nil, source: source())) }
-            changes = images.count
-        case .update:
-            for pair in stride(from: 0, to: images.count - 1, by: 2) {
-                let before = images[pair], after = images[pair + 1]
-                let keyBefore = schema.keyIndexes.map { before[$0] }, keyAfter = schema.keyIndexes.map { after[$0] }
-                if keyBefore == keyAfter {
-                    try send(ChangeEvent(operation: .update, before: before, after: after, source: source()))
-                } else {
-                    // A key change is a delete of the old key and a create of the new one.
-                    try send(ChangeEvent(operation: .delete, before: before, after: nil, source: source()))
-                    try send(ChangeEvent(operation: .create, before: nil, after: after, source: source()))
+        do {
+            switch rows.kind {
+            case .insert:
+                for image in images { try send(ChangeEvent(operation: .create, before: nil, after: image, source: source())) }
+                changes = images.count
+            case .delete:
+                for image in images { try send(ChangeEvent(operation: .delete, before: image, after: nil, source: source())) }
+                changes = images.count
+            case .update:
+                for pair in stride(from: 0, to: images.count - 1, by: 2) {
+                    let before = images[pair], after = images[pair + 1]
+                    let keyBefore = schema.keyIndexes.map { before[$0] }, keyAfter = schema.keyIndexes.map { after[$0] }
+                    if keyBefore == keyAfter {
+                        try send(ChangeEvent(operation: .update, before: before, after: after, source: source()))
+                    } else {
+                        // A key change is a delete of the old key and a create of the new one.
+                        try send(ChangeEvent(operation: .delete, before: before, after: nil, source: source()))
+                        try send(ChangeEvent(operation: .create, before: nil, after: after, source: source()))
+                    }
+                    changes += 1
                 }
-                changes += 1
             }
+        } catch let stop as TableStop {
+            // Rows of this event already sent land before the stop; the resnapshot replaces them.
+            stopTable(table, at: position, stop)
+            return 0
         }
         return changes
     }

@@ -56,11 +56,14 @@ public final class Extractor: @unchecked Sendable {
     var layouts: [String: EventLayout] = [:]
     /// The last TABLE_MAP checked against each table's schema version (checked again when either changes).
     var checkedMaps: [String: (map: BinlogTableMap, version: Int)] = [:]
+    /// Where events too large for a Kafka message go (see `ClaimCheck`).
+    let claims: ClaimStore
 
     public init(config: SluiceConfig, options: ExtractOptions, observer: any ExtractProgressObserver,
                 stop: StopSignal, logger: Logger = Logger(label: "sluice.extract")) throws {
         self.settings = try config.mysql()
         self.kafka = try config.kafka()
+        self.claims = ClaimStore(config: config, kafka: kafka)
         self.options = options
         self.observer = ExtractMetricsObserver(forwardingTo: observer)
         self.stop = stop

@@ -24,7 +24,8 @@ struct SnapshotRowSender {
         counters = extractor.metrics.table(job.schema.table)
     }
 
-    /// Sends one row; throws `TableStop` for a row whose key has no value downstream.
+    /// Sends one row; throws `TableStop` for a row whose key has no value downstream, or that can
+    /// go neither in a message nor to the lake bucket.
     func send(_ values: [FieldValue]) throws {
         if let column = FieldValue.nullKeyColumn(values, schema: job.schema) {
             throw TableStop.zeroDateInKey(column, table: job.table)
@@ -34,7 +35,7 @@ struct SnapshotRowSender {
             source: SourcePosition(file: position.file, position: position.position, gtid: nil, row: job.rows,
                                    timestampMilliseconds: timestamp, snapshot: true, sequence: sequence))
         let value = event.value(layout: layout, nowMilliseconds: timestamp)
-        try extractor.producer.send(topic: topic, key: event.key(layout: layout), value: value)
+        try extractor.sendChange(topic: topic, table: job.table, key: event.key(layout: layout), value: value)
         counters.add(rows: 1, bytes: value.count)
         job.rows += 1
     }

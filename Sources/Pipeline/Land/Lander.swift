@@ -196,7 +196,11 @@ public final class Lander: @unchecked Sendable {
             skip(message, in: partition)
             return
         }
-        let value = message.value!
+        var value = message.value!
+        if ClaimCheck.marks(message) {
+            guard let claimed = try await claimedValue(message, in: partition) else { return }
+            value = claimed
+        }
         let event: DecodedEvent
         do { event = try value.withUnsafeBytes { try DecodedEvent($0, message: message) } } catch let error as LandError {
             // Not a change event at all: kept in the dead-letter topic, and the offset counts as landed.
