@@ -88,6 +88,36 @@ extension PipelineIntegration {
             try await Exact.expectExact(database, warehouse, tables: ["parts", "swap", "bag", "r2"])
         }
 
+        /// The measured bug: a table with no rows got no staging table, and `ADD COLUMN` with no
+        /// later row change left staging without the column. Staging now follows the schema
+        /// version: the snapshot's `t` and an ALTER's `s` marker shape it before any row does.
+        @Test func stagingFollowsTheSchemaVersionNotTheRows() async throws {
+            let database = try await TestDatabase.create()
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            try await database.execute("CREATE TABLE empty (id INT PRIMARY KEY, amount DECIMAL(12,2))")
+            try await database.execute("CREATE TABLE bare (a INT, b VARCHAR(5))")
+            try await database.execute("CREATE TABLE busy (id INT PRIMARY KEY, v INT)")
+            try await database.execute("INSERT INTO busy SELECT seq, seq FROM seq_1_to_40")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["empty", "bare", "busy"])
+
+            // CDC: columns added, dropped and a table created, with no row changed afterwards.
+            try await database.execute("ALTER TABLE busy ADD COLUMN note VARCHAR(20) NULL")
+            try await database.execute("ALTER TABLE empty ADD COLUMN added_at DATETIME NULL, DROP COLUMN amount")
+            try await database.execute("ALTER TABLE bare ADD COLUMN c INT NULL")
+            try await database.execute("CREATE TABLE later (id INT PRIMARY KEY, label VARCHAR(8))")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["empty", "bare", "busy", "later"])
+
+            // Rows after the change use the new column; a rerun from the checkpoints changes nothing.
+            try await database.execute("UPDATE busy SET note = 'n' WHERE id = 3")
+            try await database.execute("INSERT INTO bare VALUES (1, 'x', 2), (1, 'x', 2)")
+            try Exact.run(database, warehouse)
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["empty", "bare", "busy", "later"])
+        }
+
         /// The measured bug: a table without a key with a column named `n` could not be loaded
         /// (load's helper column of that name made it ambiguous). Columns named like any helper work.
         @Test func columnsNamedLikeLoadsHelpersLoad() async throws {

@@ -30,7 +30,9 @@ public struct SourcePosition: Sendable, Hashable {
 /// `d`; or `t`: the table was emptied at this position (TRUNCATE, DROP, or
 /// the start of a new snapshot of it), with no key and no row images.
 public struct ChangeEvent: Sendable {
-    public enum Operation: String, Sendable { case read = "r", create = "c", update = "u", delete = "d", truncate = "t" }
+    /// `t`: the table was emptied here; `s`: a schema version that changes no row begins here
+    /// (an ALTER followed in place), so staging takes its columns even before a row uses them.
+    public enum Operation: String, Sendable { case read = "r", create = "c", update = "u", delete = "d", truncate = "t", schema = "s" }
 
     public var operation: Operation
     /// Column values in schema order; `nil` for `c` and `r`.

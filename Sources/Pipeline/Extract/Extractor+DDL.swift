@@ -39,7 +39,7 @@ extension Extractor {
                 }
             case .alter(let name, let clauses):
                 guard let table = tracked(name, at: position) else { continue }
-                try alter(table, clauses: clauses, at: position, next: next, statement: statement)
+                try alter(table, clauses: clauses, at: position, next: next, statement: statement, timestamp: timestamp)
             case .replaceRows(let name, let clause):
                 guard let table = tracked(name, at: position) else { continue }
                 try startSnapshot(table, since: position, reason: "ALTER TABLE … \(clause) changed its rows without row events")
@@ -100,7 +100,7 @@ extension Extractor {
     /// statement only if no later DDL of the table is in the binlog up to the server's present
     /// position, which a second reader checks.
     func alter(_ table: String, clauses: DDLStatement.AlterClauses, at position: BinlogPosition, next: BinlogPosition,
-               statement: String) throws {
+               statement: String, timestamp: UInt32? = nil) throws {
         if jobs[table] != nil {
             try startSnapshot(table, since: position, reason: "altered during its snapshot")
             return
@@ -124,6 +124,8 @@ extension Extractor {
         new.since = position
         new.floor = old.floor
         let version = try registry.register(new, epoch: checkpoint.epoch)
+        // Staging follows the version, not the rows: a column added now is there before any row uses it.
+        try sendMarker(.schema, version, at: position, timestamp: timestamp)
         logger.notice("table \(table) changed at binlog \(position): \(notes.joined(separator: ", ")) (schema version \(version.version))")
     }
 

@@ -184,13 +184,16 @@ extension Extractor {
             job.rows = checkpoint.tables[job.table]?.snapshot?.rows ?? 0
             return
         }
-        chunkSent(job, isLast: limit.map { sent < $0 } ?? true)
+        try chunkSent(job, isLast: limit.map { sent < $0 } ?? true)
     }
 
     /// After a chunk: the table's snapshot ends with its last chunk; otherwise its progress is recorded.
-    func chunkSent(_ job: SnapshotJob, isLast: Bool) {
+    /// An empty table's snapshot ends with an `s` event, so staging has the table.
+    func chunkSent(_ job: SnapshotJob, isLast: Bool) throws {
         job.failures = 0
         if isLast {
+            // A first snapshot that found no rows still shapes staging: an `s` at its floor.
+            if job.rows == 0, let floor = job.schema.floor { try sendMarker(.schema, job.schema, at: floor) }
             job.close()
             jobs[job.table] = nil
             checkpoint.tables[job.table]?.state = .streaming
@@ -206,8 +209,14 @@ extension Extractor {
     /// A `t` event: everything of the table before `position` is superseded. `timestamp` is the
     /// commit time of the DDL that emptied it (seconds since 1970; now for a new snapshot).
     func sendTruncate(_ schema: TableSchema, at position: BinlogPosition, timestamp: UInt32? = nil) throws {
+        try sendMarker(.truncate, schema, at: position, timestamp: timestamp)
+    }
+
+    /// A row-less event (`t` or `s`) of `schema`'s version at `position`.
+    func sendMarker(_ operation: ChangeEvent.Operation, _ schema: TableSchema, at position: BinlogPosition,
+                    timestamp: UInt32? = nil) throws {
         let committed = timestamp.map { Int64($0) * 1000 } ?? Int64(Date().timeIntervalSince1970 * 1000)
-        let event = ChangeEvent(operation: .truncate, before: nil, after: nil,
+        let event = ChangeEvent(operation: operation, before: nil, after: nil,
                                 source: SourcePosition(file: position.file, position: position.position, gtid: position.gtid,
                                                        row: 0, timestampMilliseconds: committed,
                                                        snapshot: false, epoch: checkpoint.epoch))

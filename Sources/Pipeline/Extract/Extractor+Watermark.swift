@@ -202,7 +202,7 @@ extension Extractor {
             // The next chunk starts after this one's upper bound (the last chunk ends the job).
             if let through = chunk.through { job.lastKey = through }
             observer.snapshotProgress(table: job.table, rowsSent: job.rows)
-            chunkSent(job, isLast: chunk.isLast)
+            try chunkSent(job, isLast: chunk.isLast)
             if chunk.isLast { break }
             checkRetention(job)
         }

@@ -87,10 +87,10 @@ struct DecodedEvent {
         } catch let error as JSONParseError {
             throw LandError.malformed(message, "the value is not JSON (\(error.summary))")
         }
-        guard let operation, ["r", "c", "u", "d", "t"].contains(operation), let version, sawSource else {
+        guard let operation, ["r", "c", "u", "d", "t", "s"].contains(operation), let version, sawSource else {
             throw LandError.malformed(message, "the value is not a Sluice change event (op, source, schema_version)")
         }
-        if operation != "t" {
+        if operation != "t" && operation != "s" {   // row-less: a truncate, a schema version
             guard let image = operation == "d" ? before : after else {
                 throw LandError.malformed(message, "a '\(operation)' event without its \(operation == "d" ? "before" : "after") image")
             }

@@ -25,6 +25,9 @@ struct LoadBatch {
     var truncatedAt: Int64?
     /// Rows streamed into `incoming`.
     var copied = 0
+    /// Whether a file of the batch had rows (changes, truncates or schema markers), so `columns`
+    /// are its version's and staging takes them even when no change is applied.
+    var defined = false
     /// Each partition's last offset among the batch's files (for the gap check of the next one).
     var lastOffsets: [String: Int64] = [:]
     /// Whether the star needs the keys this batch touches (it reads the table and exists already;
@@ -78,16 +81,21 @@ extension Loader {
             throw LoadError(message: "lake file \(object.key) lacks Sluice's metadata columns")
         }
         let orders = try contents.sourceOrders()
+        batch.defined = true
         let isTruncate = operations.map { $0 == Array("t".utf8) }
+        let isSchema = operations.map { $0 == Array("s".utf8) }
         if let floor = contents.floor { batch.floor = max(batch.floor ?? floor, floor) }
         for index in orders.indices where isTruncate[index] {
             batch.floor = max(batch.floor ?? orders[index], orders[index])
             batch.truncatedAt = max(batch.truncatedAt ?? 0, times[index] ?? 0)
         }
-        // Rows the floor supersedes are not applied (a truncate row is only a floor). Rows of
+        // Rows the floor supersedes are not applied (a truncate row is only a floor, a schema row
+        // only a version). Rows of
         // earlier files that a later floor supersedes leave `incoming` when the batch finishes.
         let floor = [batch.floor, batch.staging.floor].compactMap { $0 }.max()
-        let kept = orders.indices.filter { index in !isTruncate[index] && (floor.map { orders[index] >= $0 } ?? true) }
+        let kept = orders.indices.filter { index in
+            !isTruncate[index] && !isSchema[index] && (floor.map { orders[index] >= $0 } ?? true)
+        }
         if case .boolean(let snapshot)? = contents.column("_snapshot") {
             changeTimes.append(kept.compactMap { snapshot[$0] == true ? nil : times[$0] })
         }
@@ -120,8 +128,12 @@ extension Loader {
                 try await session.execute("DELETE FROM incoming WHERE (_src_seq, _src_pos) < (\(floor.sequence), \(floor.position))")
             }
         }
-        if batch.copied > 0 {
+        // Staging follows the schema version, not the rows: an empty table's snapshot, or a column
+        // added with no row changed since, shapes it too.
+        if batch.copied > 0 || batch.defined {
             try await batch.staging.prepare(columns: batch.columns, key: batch.key, version: batch.version, session: session)
+        }
+        if batch.copied > 0 {
             if batch.hasPrimaryKey {
                 try await mergeIncoming(batch, session: session)
             } else {

@@ -211,7 +211,7 @@ public struct RedshiftLoadScript: Sendable {
                        ROW_NUMBER() OVER (PARTITION BY \(key.joined(separator: ", "))
                                           ORDER BY \(sequence) DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                                    _source_row DESC) AS change_rank
-                FROM \(incoming) WHERE _op <> 't') AS ranked
+                FROM \(incoming) WHERE _op NOT IN ('t', 's')) AS ranked
             WHERE change_rank = 1
             """,
             """

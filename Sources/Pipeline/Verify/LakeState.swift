@@ -62,6 +62,7 @@ enum LakeState {
                     floor = max(floor ?? orders[index], orders[index])
                     continue
                 }
+                if operations[index] == "s" { continue }   // a schema version begins: no row
                 let keyText = keys.compactMap { $0[index] }.joined(separator: "|")
                 var entry = Entry(order: orders[index], deleted: operations[index] == "d", values: values.map { $0[index] },
                                   keyText: keyText, identity: keys.map { $0[index] })
