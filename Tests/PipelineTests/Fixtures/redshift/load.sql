@@ -71,7 +71,7 @@ SELECT "order_number", "product_code", "quantity_ordered", "price_each", "order_
            ROW_NUMBER() OVER (PARTITION BY "order_number", "product_code"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
-    FROM "incoming_orderdetails" WHERE _op <> 't') AS ranked
+    FROM "incoming_orderdetails" WHERE _op NOT IN ('t', 's')) AS ranked
 WHERE change_rank = 1;
 DELETE FROM "latest_orderdetails" USING sluice.staging_tables AS s
 WHERE s.table_name = 'orderdetails' AND s.floor_seq IS NOT NULL
@@ -151,7 +151,7 @@ SELECT "customer_number", "check_number", "payment_date", "amount", _op, _src_fi
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
-    FROM "incoming_payments" WHERE _op <> 't') AS ranked
+    FROM "incoming_payments" WHERE _op NOT IN ('t', 's')) AS ranked
 WHERE change_rank = 1;
 DELETE FROM "latest_payments" USING sluice.staging_tables AS s
 WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
@@ -224,7 +224,7 @@ SELECT "customer_number", "check_number", "payment_date", "amount", "memo", _op,
            ROW_NUMBER() OVER (PARTITION BY "customer_number", "check_number"
                               ORDER BY _source_seq DESC, CAST(SPLIT_PART(_source_pos, ':', 2) AS bigint) DESC,
                                        _source_row DESC) AS change_rank
-    FROM "incoming_payments-2" WHERE _op <> 't') AS ranked
+    FROM "incoming_payments-2" WHERE _op NOT IN ('t', 's')) AS ranked
 WHERE change_rank = 1;
 DELETE FROM "latest_payments-2" USING sluice.staging_tables AS s
 WHERE s.table_name = 'payments' AND s.floor_seq IS NOT NULL
