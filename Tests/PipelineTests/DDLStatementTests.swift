@@ -85,7 +85,7 @@ import Testing
                 == [.alter(Name(database: "s", table: "t"), clauses(added: ["v"]))])
         #expect(DDLStatement("BEGIN", defaultDatabase: "s").actions.isEmpty)
         #expect(DDLStatement("CREATE INDEX i ON t (a)", defaultDatabase: "s").actions.isEmpty)
-        #expect(DDLStatement("INSERT INTO t VALUES (1)", defaultDatabase: "s").actions.isEmpty)
+        #expect(DDLStatement("SELECT 'DROP TABLE t'", defaultDatabase: "s").actions.isEmpty)
     }
 
     @Test func actionsKnowWhichTableTheyName() {
@@ -101,5 +101,26 @@ import Testing
         clauses.droppedColumns = dropped
         clauses.touchesColumns = !added.isEmpty || !dropped.isEmpty
         return clauses
+    }
+
+    /// Row statements logged as text (binlog_format=STATEMENT/MIXED) name the tables they may write.
+    @Test func rowStatementsNameTheTablesTheyWrite() {
+        func written(_ sql: String) -> [String] {
+            DDLStatement(sql, defaultDatabase: "shop").actions.compactMap {
+                if case .statementRows(let name, let verb) = $0 { return "\(verb) \(name)" } else { return nil }
+            }
+        }
+        #expect(written("INSERT INTO t VALUES (1)") == ["INSERT shop.t"])
+        #expect(written("insert low_priority ignore into `o`.`t` (a) select a from other") == ["INSERT o.t"])
+        #expect(written("REPLACE t SET a = 1") == ["REPLACE shop.t"])
+        #expect(written("UPDATE t SET a = 2 WHERE id = 1") == ["UPDATE shop.t"])
+        #expect(written("UPDATE ignore a AS x, b y SET x.v = y.v") == ["UPDATE shop.a", "UPDATE shop.b"])
+        #expect(written("UPDATE a JOIN other.b ON a.id = b.id SET a.v = 1") == ["UPDATE shop.a", "UPDATE other.b"])
+        #expect(written("DELETE FROM t WHERE id = 3") == ["DELETE shop.t"])
+        #expect(written("DELETE a.*, b FROM a JOIN b ON a.id = b.id") == ["DELETE shop.a", "DELETE shop.b"])
+        #expect(written("DELETE QUICK FROM a, b USING a JOIN b JOIN c") == ["DELETE shop.a", "DELETE shop.b"])
+        #expect(written("LOAD DATA LOCAL INFILE '/tmp/x' REPLACE INTO TABLE t FIELDS TERMINATED BY ','") == ["LOAD shop.t"])
+        #expect(DDLStatement("INSERT INTO t VALUES (1)", defaultDatabase: "shop").writesRows)
+        #expect(!DDLStatement("ALTER TABLE t ADD c INT", defaultDatabase: "shop").writesRows)
     }
 }

@@ -2,8 +2,8 @@
 /// every table name qualified: `db.table` as written, or the database that
 /// was the session's default when the statement ran (the QUERY event's).
 ///
-/// Only statements that can change a table's rows or columns are recognised;
-/// anything else (indexes, views, routines, grants, `BEGIN`) parses to no
+/// Only statements that can change a table's rows or columns are recognised (row statements
+/// too, for sessions that log them as text); anything else (indexes, views, routines, grants, `BEGIN`) parses to no
 /// actions.
 public struct DDLStatement: Sendable, Equatable {
     public struct TableName: Sendable, Hashable, CustomStringConvertible {
@@ -39,6 +39,9 @@ public struct DDLStatement: Sendable, Equatable {
         /// `DROP PARTITION`, `EXCHANGE PARTITION`, `CONVERT PARTITION`/`TABLE`, `IMPORT … TABLESPACE`):
         /// the table's rows are only known by reading them again. `clause` names it.
         case replaceRows(TableName, clause: String)
+        /// A row statement logged as text (`binlog_format=STATEMENT`/`MIXED`): rows of the table
+        /// changed and the binlog does not say which. `verb` is `INSERT`, `UPDATE`, ….
+        case statementRows(TableName, verb: String)
     }
 
     public var actions: [Action]
@@ -102,6 +105,8 @@ public struct DDLStatement: Sendable, Equatable {
             _ = t.skip(["if", "exists"])
             guard let table = name() else { return [] }
             return alterActions(&t, table: table, defaultDatabase: defaultDatabase)
+        case let verb? where ["insert", "replace", "update", "delete", "load"].contains(verb):
+            return rowStatementActions(verb, &t, defaultDatabase: defaultDatabase)
         default:
             return []
         }

@@ -192,11 +192,12 @@ extension Extractor {
             if trimmed == "BEGIN" || trimmed.hasPrefix("XA START") {
                 state.inTransaction = true
             } else {
+                let at = BinlogPosition(file: state.position.file, position: position, gtid: state.gtid)
                 if trimmed != "COMMIT" {
-                    let at = BinlogPosition(file: state.position.file, position: position, gtid: state.gtid)
                     try handleDDL(statement, defaultDatabase: db, at: at, next: state.position, timestamp: timestamp)
                 }
-                endTransaction(&state)
+                // A row statement logged as text is one statement of its transaction, not its end.
+                if !(state.inTransaction && DDLStatement(statement, defaultDatabase: db).writesRows) { endTransaction(&state) }
             }
         case .heartbeat:
             break
@@ -311,6 +312,13 @@ extension Extractor {
                     return nil
                 }
                 checkedMaps[table] = (rows.map, schema.version)
+            }
+            if let absent = rows.rows.lazy.compactMap({ $0.firstIndex(of: nil) }).first {
+                let column = absent < schema.columns.count ? schema.columns[absent].name : "#\(absent + 1)"
+                stopTable(table, at: position,
+                          because: "the row image leaves out column \(column) (the session that wrote it has binlog_row_image=MINIMAL or NOBLOB), so its value is unknown",
+                          remedy: "Make every session log full images (SET GLOBAL binlog_row_image=FULL, and no SET SESSION binlog_row_image in the application), then run sluice extract --resnapshot \(table)")
+                return nil
             }
             return try rows.rows.map { row in
                 try zip(row, schema.columns).map { value, column in

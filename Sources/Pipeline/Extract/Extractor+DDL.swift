@@ -43,6 +43,11 @@ extension Extractor {
             case .replaceRows(let name, let clause):
                 guard let table = tracked(name, at: position) else { continue }
                 try startSnapshot(table, since: position, reason: "ALTER TABLE … \(clause) changed its rows without row events")
+            case .statementRows(let name, let verb):
+                guard let table = tracked(name, at: position) else { continue }
+                stopTable(table, at: position,
+                          because: "an \(verb) reached the binlog as a statement, not as rows (the session that ran it has binlog_format=STATEMENT or MIXED), so the rows it changed are unknown",
+                          remedy: "Make every session log rows (SET GLOBAL binlog_format=ROW, and no SET SESSION binlog_format in the application), then run sluice extract --resnapshot \(table)")
             }
         }
     }
@@ -162,7 +167,8 @@ extension DDLStatement.Action {
     func names(database: String, table: String) -> Bool {
         let target = DDLStatement.TableName(database: database, table: table)
         switch self {
-        case .create(let name, _), .alter(let name, _), .drop(let name), .truncate(let name), .replaceRows(let name, _): return name == target
+        case .create(let name, _), .alter(let name, _), .drop(let name), .truncate(let name), .replaceRows(let name, _),
+             .statementRows(let name, _): return name == target
         case .rename(let from, let to): return from == target || to == target
         case .dropDatabase(let name): return name == database
         }
