@@ -68,9 +68,15 @@ extension Loader {
     /// streams its rows at or above the floor into `incoming`.
     func add(_ contents: LakeFileContents, object: S3ObjectInfo, to batch: inout LoadBatch, ledger: LedgerOffsets,
              session: WarehouseSession) async throws {
+        // Offsets at or below `applied` are in the warehouse already (or earlier in this batch): an
+        // object cut again under its key with another range, or overlapping another, applies only
+        // the offsets it adds.
+        var applied: Int64?
         if let range = contents.offsets {
-            try requireNoGap(before: object.key, range: range, ledger: ledger, batchEnd: batch.lastOffsets[LoadBatch.partitionKey(range)])
-            batch.lastOffsets[LoadBatch.partitionKey(range)] = range.last
+            let batchEnd = batch.lastOffsets[LoadBatch.partitionKey(range)]
+            try requireNoGap(before: object.key, range: range, ledger: ledger, batchEnd: batchEnd)
+            applied = [ledger.appliedThrough(range), batchEnd].compactMap { $0 }.max()
+            batch.lastOffsets[LoadBatch.partitionKey(range)] = max(batchEnd ?? range.last, range.last)
         }
         guard contents.rowCount > 0 else {
             batch.files.append((object, 0, contents.offsets))   // tombstones only: the ledger covers their offsets
@@ -93,8 +99,14 @@ extension Loader {
         // only a version). Rows of
         // earlier files that a later floor supersedes leave `incoming` when the batch finishes.
         let floor = [batch.floor, batch.staging.floor].compactMap { $0 }.max()
+        var offsets: [Int64?] = []
+        if case .int64(let values)? = contents.column("_kafka_offset") { offsets = values }
+        func isNew(_ index: Int) -> Bool {
+            guard let applied, index < offsets.count, let offset = offsets[index] else { return true }
+            return offset > applied
+        }
         let kept = orders.indices.filter { index in
-            !isTruncate[index] && !isSchema[index] && (floor.map { orders[index] >= $0 } ?? true)
+            !isTruncate[index] && !isSchema[index] && (floor.map { orders[index] >= $0 } ?? true) && isNew(index)
         }
         if case .boolean(let snapshot)? = contents.column("_snapshot") {
             changeTimes.append(kept.compactMap { snapshot[$0] == true ? nil : times[$0] })

@@ -436,6 +436,12 @@ struct LedgerOffsets {
         ranges[LoadBatch.partitionKey(range), default: []].append((range.first, range.last))
     }
 
+    /// The highest offset of `range`'s partition that applied files cover: the gap check keeps a
+    /// partition's applied files contiguous from its first offset, so every offset up to it is applied.
+    func appliedThrough(_ range: LakeFileContents.Offsets) -> Int64? {
+        ranges[LoadBatch.partitionKey(range)]?.map(\.last).max()
+    }
+
     /// The highest last offset among applied files that start before `range`.
     func lastOffset(before range: LakeFileContents.Offsets) -> Int64? {
         ranges[LoadBatch.partitionKey(range)]?.filter { $0.first < range.first }.map(\.last).max()
