@@ -100,6 +100,13 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Runs `hook` inside every revoke (on the thread that polls), before the partitions leave this
+    /// member. The group's rebalance waits for it, so work begun on them (an upload of what was
+    /// read) can finish before a new owner starts reading them. Set it before `subscribe`.
+    public func beforeRevoke(_ hook: @escaping @Sendable (Set<TopicPartition>) -> Void) {
+        client.events.setBeforeRevoke(hook)
+    }
+
     /// Partitions taken from this member by rebalances since the last call:
     /// work buffered for them must be dropped, never committed.
     public func takeRevoked() -> Set<TopicPartition> { client.events.takeRevoked() }

@@ -168,6 +168,10 @@ final class RDKafkaEvents: @unchecked Sendable {
             rd_kafka_assign(rk, partitions)
         } else {
             let revoked = RDKafkaTopicPartitionList.elements(of: partitions)
+            // The partitions are still this member's: no new owner reads them until this returns.
+            if let hook = lock.withLock({ _beforeRevoke }) {
+                hook(Set(revoked.map { TopicPartition(topic: $0.topic, partition: $0.partition) }))
+            }
             lock.withLock {
                 for element in revoked {
                     let partition = TopicPartition(topic: element.topic, partition: element.partition)
@@ -180,6 +184,10 @@ final class RDKafkaEvents: @unchecked Sendable {
             rd_kafka_assign(rk, nil)
         }
     }
+
+    private var _beforeRevoke: (@Sendable (Set<TopicPartition>) -> Void)?
+    /// Called inside each revoke, before the partitions are given up (see `KafkaConsumer.beforeRevoke`).
+    func setBeforeRevoke(_ hook: (@Sendable (Set<TopicPartition>) -> Void)?) { lock.withLock { _beforeRevoke = hook } }
 
     private var _revoked: Set<TopicPartition> = []
     private var _assignment: Set<TopicPartition> = []

@@ -50,7 +50,11 @@ public final class Lander: @unchecked Sendable {
     /// Tables with a stop marker in the lake (from this run or an earlier one).
     var stoppedMarkers: Set<String> = []
     /// Batches being encoded and stored in the background, in the order they were handed over.
-    var inflight: [PendingWrite] = []
+    let uploads = UploadsInFlight()
+    var inflight: [PendingWrite] {
+        get { uploads.all }
+        set { uploads.all = newValue }
+    }
     /// Rows, bytes, files, lag and stopped tables, for `--metrics-address`.
     let metrics = StageMetrics(stage: "land")
 
@@ -70,6 +74,7 @@ public final class Lander: @unchecked Sendable {
         self.observer = observer
         self.stop = stop
         self.logger = logger
+        finishUploadsOnRevoke()
     }
 
     /// Checks the bucket and reads the table schemas; `run()` does it if not done yet.
@@ -481,12 +486,23 @@ final class PendingWrite: @unchecked Sendable {
         self.rows = rows
     }
 
+    /// Entered when the batch is handed over, left once its outcome is known (for blocking waits).
+    private let finished = DispatchGroup()
+
     func start(_ body: @escaping @Sendable () async throws -> (key: String, bytes: Int)) {
+        finished.enter()
         task = Task.detached { [self] in
             let outcome: Result<(key: String, bytes: Int), any Error>
             do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
             lock.withLock { self.outcome = outcome }
+            finished.leave()
         }
+    }
+
+    /// Blocks (off the cooperative pool only) until the batch is stored or failed, or `deadline`;
+    /// whether it finished.
+    func waitBlocking(until deadline: DispatchTime) -> Bool {
+        finished.wait(timeout: deadline) == .success
     }
 
     /// The outcome, once the batch is stored or failed.
