@@ -16,6 +16,9 @@ public struct BinlogSettings: Sendable, Equatable {
     public var refused: [String] = []
     /// MySQL's `binlog_transaction_compression` (read; noted by `doctor`).
     public var transactionCompression: Bool = false
+    /// `lower_case_table_names`: 0 names are compared as stored; 1 stored lower case and compared
+    /// so (statements may write them in any case); 2 stored as created, compared lower case.
+    public var lowerCaseTableNames: Int = 0
 
     /// Settings read from a server, or (deployment tests) from a server's command line.
     public init(logBin: Bool, format: String, rowImage: String, serverID: UInt32, rowMetadata: String?) {
@@ -53,6 +56,7 @@ extension MySQLConnection {
                                       serverID: UInt32(row[3] ?? "") ?? 0, rowMetadata: metadata)
         let version = (try? queryBlocking("SELECT CONCAT(@@version, ' ', @@version_comment)"))?.scalar ?? ""
         settings.flavour = version.localizedCaseInsensitiveContains("mariadb") ? "MariaDB" : "MySQL"
+        settings.lowerCaseTableNames = Int((try? queryBlocking("SELECT @@lower_case_table_names"))?.scalar ?? "") ?? 0
         // Each variable exists on one flavour only; a missing one reads as off.
         func variable(_ name: String) -> String { ((try? queryBlocking("SELECT @@\(name)"))?.scalar ?? "").uppercased() }
         if ["1", "ON"].contains(variable("log_bin_compress")) {

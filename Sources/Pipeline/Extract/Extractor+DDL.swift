@@ -9,7 +9,7 @@ extension Extractor {
     /// `timestamp` is the statement's commit time (seconds since 1970).
     func handleDDL(_ statement: String, defaultDatabase: String, at position: BinlogPosition, next: BinlogPosition,
                    timestamp: UInt32? = nil) throws {
-        for action in DDLStatement(statement, defaultDatabase: defaultDatabase).actions {
+        for action in DDLStatement(statement, defaultDatabase: defaultDatabase).actions.map(storedNames) {
             switch action {
             case .create(let name, let ifNotExists):
                 guard name.database == database, wantsToCapture(name.table) else { continue }
@@ -149,7 +149,8 @@ extension Extractor {
                 file = name
             case .query(let db, let statement, let position, _, _):
                 if BinlogPosition(file: file, position: position) >= end { return true }
-                for action in DDLStatement(statement, defaultDatabase: db).actions where action.names(database: database, table: table) {
+                for action in DDLStatement(statement, defaultDatabase: db).actions.map(storedNames)
+                where action.names(database: database, table: table) {
                     return false
                 }
             case .commit(let next, _):

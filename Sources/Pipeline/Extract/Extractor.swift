@@ -37,6 +37,8 @@ public final class Extractor: @unchecked Sendable {
     var database = ""
     /// Tables this run captures; with `captureAll`, tables created in the database join it.
     var captured: Set<String> = []
+    /// The server's `lower_case_table_names`: how names in statements compare with stored ones.
+    var lowerCaseTableNames = 0
     var captureAll = true
     /// Snapshots in progress or waiting, by table (one reads at a time, in name order).
     var jobs: [String: SnapshotJob] = [:]
@@ -89,6 +91,7 @@ public final class Extractor: @unchecked Sendable {
             throw MySQLError(code: .unsupportedServer, message: "\(settings.displayName): \(problem)")
         }
         serverID = binlog.serverID
+        lowerCaseTableNames = binlog.lowerCaseTableNames
         database = settings.database ?? ""
         collations = try connection.collationsBlocking()
         textDecoder = SourceTextDecoder(server: ConversionConnection(settings: settings), maxBytes: collations.maxBytes)
@@ -125,6 +128,13 @@ public final class Extractor: @unchecked Sendable {
             let reason = checkpoint.tables[name]?.reason ?? "stopped"
             logger.error("\(reason)")
             summary.stopped.append((name, reason))
+        }
+        // Tables dropped or renamed away while extract was not running are still read from their
+        // position, so the binlog's DROP or RENAME reaches them (and their rows leave staging).
+        if captureAll {
+            for (name, entry) in checkpoint.tables where entry.state == .streaming || entry.state == .snapshotting {
+                captured.insert(name)
+            }
         }
         let start = startPosition(current: current)
         try requireBinlogAvailable(connection: connection, from: start)
