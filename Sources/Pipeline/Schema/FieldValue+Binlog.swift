@@ -51,6 +51,8 @@ extension FieldValue {
                 bytes += Array(repeating: 0, count: length - bytes.count)
             }
             self = .string(Data(bytes).base64EncodedString())
+        case (.bytes(let bytes), .string) where column.binaryText != nil:
+            self = .string(column.binaryText!.text(bytes))
         case (.bytes(let bytes), _):
             let decoded = try text.decode(bytes, characterSet: column.characterSet)
             self = .string(column.isFixedWidthText ? FieldValue.trimmingPadSpaces(decoded) : decoded)

@@ -62,6 +62,10 @@ extension ColumnSchema {
             guard (type == 19 && Int(logged.meta) == precision) || (type == 11 && precision == 0) else { return described }
         case .year:
             guard type == 13 else { return described }
+        case .string where binaryText != nil:
+            guard type == 254, logged.fixedLength == binaryText!.width else { return described }
+        case .binary where isGeometry:
+            guard type == 255 else { return described }
         case .string(let maxLength):
             if let problem = textMismatch(logged, maxLength: maxLength, collations: collations) { return problem }
         case .binary(let maxLength):

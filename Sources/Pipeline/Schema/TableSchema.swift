@@ -110,6 +110,8 @@ public struct TableSchema: Sendable, Hashable {
         case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
             return .binary(maxLength: column.characterMaximumLength)
         case "json": return .json
+        case let spatial where ColumnSchema.geometryTypes.contains(spatial): return .binary(maxLength: nil)
+        case "inet4", "inet6", "uuid": return .string(maxLength: nil)
         default:
             throw MySQLError(code: .unsupportedType,
                              message: "column \(table).\(column.name) has type \(column.columnType), which Sluice cannot map",
