@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SluiceSupport
 
 /// AWS Signature Version 4 (the `AWS4-HMAC-SHA256` scheme), as specified in
 /// the AWS General Reference, "Signature Version 4 signing process".
@@ -199,7 +200,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-case hex of a digest or MAC.
     public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        lowerHex(bytes)
     }
 
     /// Lower-case hex SHA-256 of a body, for `x-amz-content-sha256`.

@@ -29,13 +29,13 @@ final class ClaimStore {
         let remedy = "Give extract the lake's S3 settings (S3_BUCKET, S3_ENDPOINT, AWS credentials), or raise message.max.bytes on the brokers and in KAFKA_PROPERTIES, then run sluice extract --resnapshot \(table)"
         let (client, bucket): (S3Client, String)
         do { (client, bucket) = try open() } catch {
-            throw TableStop(reason: "a change of \(value.count) bytes is larger than a Kafka message (\(threshold) bytes) and must be stored in the lake bucket, which extract cannot open (\((error as? any UserFacingError)?.summary ?? "\(error)"))",
+            throw TableStop(reason: "a change of \(value.count) bytes is larger than a Kafka message (\(threshold) bytes) and must be stored in the lake bucket, which extract cannot open (\(oneLine(error)))",
                             remedy: remedy)
         }
         let key = claim.objectKey
         let result = Self.wait { try await client.putObject(bucket: bucket, key: key, body: value, contentType: "application/json") }
         if case .failure(let error) = result {
-            throw TableStop(reason: "a change of \(value.count) bytes is larger than a Kafka message (\(threshold) bytes) and could not be stored as s3://\(bucket)/\(key) (\((error as? any UserFacingError)?.summary ?? "\(error)"))",
+            throw TableStop(reason: "a change of \(value.count) bytes is larger than a Kafka message (\(threshold) bytes) and could not be stored as s3://\(bucket)/\(key) (\(oneLine(error)))",
                             remedy: remedy)
         }
     }

@@ -1,6 +1,5 @@
 import Crypto
 import Kafka
-import S3
 import SluiceSupport
 
 /// A change event too large for one Kafka message (a broker's `message.max.bytes` is 1 MB by
@@ -24,7 +23,7 @@ public struct ClaimCheck: Equatable, Sendable {
     /// `key`, or its digest when it is longer than `maxKeyBytes`.
     public static func messageKey(_ key: [UInt8]?) -> [UInt8]? {
         guard let key, key.count > maxKeyBytes else { return key }
-        return JSONValue.object([("sha256", .string(SigV4Signer.hex(SHA256.hash(data: key))))]).serialized
+        return JSONValue.object([("sha256", .string(lowerHex(SHA256.hash(data: key))))]).serialized
     }
 
     public var objectKey: String
@@ -33,7 +32,7 @@ public struct ClaimCheck: Equatable, Sendable {
 
     /// The reference for `value`, sent to `topic`.
     public init(value: [UInt8], topic: String) {
-        sha256 = SigV4Signer.hex(SHA256.hash(data: value))
+        sha256 = lowerHex(SHA256.hash(data: value))
         bytes = value.count
         objectKey = "_claims/\(topic)/\(sha256)"
     }
@@ -62,6 +61,6 @@ public struct ClaimCheck: Equatable, Sendable {
 
     /// Whether `body` is the event this claim check stands for.
     public func holds(_ body: [UInt8]) -> Bool {
-        body.count == bytes && SigV4Signer.hex(SHA256.hash(data: body)) == sha256
+        body.count == bytes && lowerHex(SHA256.hash(data: body)) == sha256
     }
 }

@@ -43,10 +43,6 @@ public struct StatusProbe: Sendable {
         return status
     }
 
-    func oneLine(_ error: any Error) -> String {
-        (error as? any UserFacingError)?.summary ?? String(describing: error)
-    }
-
     func extract(_ topics: ExtractTopics) async throws -> PipelineStatus.Extract {
         var result = PipelineStatus.Extract()
         let mysql = try await MySQLConnection.connect(try config.mysql())
