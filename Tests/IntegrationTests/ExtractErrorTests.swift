@@ -22,17 +22,6 @@ extension PipelineIntegration {
             #expect(doctor.standardOutput.contains("binary logging is off"))
         }
 
-        @Test func unmappableColumnTypeIsNamed() async throws {
-            let database = try await TestDatabase.create()
-            defer { Task { await database.drop() } }
-            try await database.execute("CREATE TABLE places (id INT PRIMARY KEY, location POINT)")
-            let result = try runSluice(["extract", "--topic-prefix", database.name, "--mysql-database", database.name])
-            #expect(result.status != 0)
-            #expect(result.standardError.contains("places.location"), "\(result.standardError)")
-            #expect(result.standardError.contains("point"))
-            #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
-        }
-
         @Test func purgedBinlogSaysHowToResnapshot() throws {
             let prefix = "purged\(UUID().uuidString.prefix(6).lowercased())"
             // A checkpoint that resumes from a binlog file the server no longer has.
