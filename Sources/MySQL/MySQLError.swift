@@ -22,6 +22,8 @@ public struct MySQLError: UserFacingError, Sendable {
         public static let unsupportedServer = Code(name: "unsupportedServer")
         /// A value or type that Sluice cannot map.
         public static let unsupportedType = Code(name: "unsupportedType")
+        /// A named lock (`GET_LOCK`) is held by another session.
+        public static let lockHeld = Code(name: "lockHeld")
         /// Any other error the server or client library returned.
         public static let queryFailed = Code(name: "queryFailed")
     }

@@ -17,6 +17,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("mysql-ssl-key"), help: "Client key PEM file (MYSQL_SSL_KEY).") var mysqlSSLKey: String?
     @Option(name: .customLong("mysql-server-public-key"), help: "MySQL server's RSA public key PEM (MYSQL_SERVER_PUBLIC_KEY), for caching_sha2_password without TLS.") var mysqlServerPublicKey: String?
     @Option(name: .customLong("server-id"), help: "Replica server_id for reading the binlog, unique among the source's replicas (SLUICE_SERVER_ID; default: derived from the topic prefix).") var serverID: String?
+    @Option(name: .customLong("zero-dates"), help: "null or stop: a MySQL date with no calendar day arrives as NULL, or stops its table (SLUICE_ZERO_DATES; default null).") var zeroDates: String?
     @Option(name: .customLong("kafka-bootstrap-servers"), help: "Kafka bootstrap servers (KAFKA_BOOTSTRAP_SERVERS).") var kafkaBootstrapServers: String?
     @Option(name: .customLong("kafka-property"), help: ArgumentHelp("A librdkafka property as name=value, repeatable (or KAFKA_<NAME> variables, e.g. KAFKA_SECURITY_PROTOCOL).", valueName: "name=value"))
     var kafkaProperties: [String] = []
@@ -41,7 +42,7 @@ struct ConnectionOptions: ParsableArguments {
             (.mysqlHost, mysqlHost), (.mysqlPort, mysqlPort), (.mysqlUser, mysqlUser),
             (.mysqlPassword, mysqlPassword), (.mysqlDatabase, mysqlDatabase),
             (.mysqlSSLMode, mysqlSSLMode), (.mysqlSSLCA, mysqlSSLCA), (.mysqlSSLCert, mysqlSSLCert), (.mysqlSSLKey, mysqlSSLKey),
-            (.mysqlServerPublicKey, mysqlServerPublicKey), (.serverID, serverID),
+            (.mysqlServerPublicKey, mysqlServerPublicKey), (.serverID, serverID), (.zeroDates, zeroDates),
             (.kafkaBootstrap, kafkaBootstrapServers), (.s3Endpoint, s3Endpoint), (.s3Bucket, s3Bucket),
             (.awsRegion, awsRegion), (.awsAccessKeyID, awsAccessKeyID), (.awsSecretAccessKey, awsSecretAccessKey),
             (.awsCABundle, awsCABundle),

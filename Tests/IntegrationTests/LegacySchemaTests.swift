@@ -183,6 +183,48 @@ extension PipelineIntegration {
                                             saying: ["zk stopped at binlog", "primary key column d holds a zero date"])
         }
 
+        /// `--zero-dates stop`: the first date with no calendar day stops its table, on the snapshot
+        /// (both snapshot modes) and on the binlog, with a line naming the column; the others arrive,
+        /// and a resnapshot after the date is mended brings the table back exact.
+        @Test func zeroDatesStopTheirTableWhenAskedTo() async throws {
+            for mode in ["transaction", "watermark"] {
+                let database = try await TestDatabase.create()
+                defer { Task { await database.drop() } }
+                let warehouse = try await TestWarehouse.create()
+                try await database.execute("SET SESSION sql_mode = ''")
+                try await database.execute("CREATE TABLE sluice_watermarks (snapshot_table VARCHAR(64) NOT NULL PRIMARY KEY, kind VARCHAR(4) NOT NULL, mark CHAR(36) NOT NULL)")
+                try await database.execute("GRANT INSERT, UPDATE ON \(database.name).sluice_watermarks TO 'sluice'@'127.0.0.1'")
+                try await database.execute("CREATE TABLE early (id INT PRIMARY KEY, d DATE)")
+                try await database.execute("INSERT INTO early VALUES (1, '2020-01-01'), (2, '2015-00-21'), (3, '2021-03-04')")
+                try await database.execute("CREATE TABLE later (id INT PRIMARY KEY, ts TIMESTAMP NULL, dt DATETIME)")
+                try await database.execute("INSERT INTO later VALUES (1, '2020-01-01 00:00:00', '2020-01-01 10:00:00')")
+                try await database.execute("CREATE TABLE fine (id INT PRIMARY KEY, d DATE)")
+                try await database.execute("INSERT INTO fine VALUES (1, '1999-12-31')")
+                let options = ["--zero-dates", "stop", "--snapshot-mode", mode]
+                let first = try runSluice(["run"] + Exact.arguments(database.name) + options, environment: warehouse.environment)
+                #expect(first.status == 1, "\(mode): \(first.standardError)")
+                #expect(first.standardError.contains("early stopped at binlog") && first.standardError.contains("column d holds a zero date")
+                        && first.standardError.contains("--resnapshot early"), "\(mode): \(first.standardError)")
+                try await database.execute("INSERT INTO later VALUES (2, NULL, '0000-00-00 00:00:00'), (3, NULL, '2022-02-02 00:00:00')")
+                try await database.execute("INSERT INTO fine VALUES (2, '2000-01-01')")
+                let second = try runSluice(["run"] + Exact.arguments(database.name) + options, environment: warehouse.environment)
+                #expect(second.status == 1, "\(mode): \(second.standardError)")
+                #expect(second.standardError.contains("later stopped at binlog") && second.standardError.contains("column dt holds a zero date"),
+                        "\(mode): \(second.standardError)")
+                for table in ["fine"] {
+                    let difference = try await StagingMirror.difference(database.admin, database: database.name, table: table, warehouse: warehouse)
+                    #expect(difference == nil, "\(mode): \(difference ?? "")")
+                }
+                try await database.execute("UPDATE early SET d = '2015-01-21' WHERE id = 2")
+                try await database.execute("UPDATE later SET dt = '2000-01-01 00:00:00' WHERE id = 2")
+                let resnapshot = try runSluice(["extract", "--resnapshot", "early,later"] + Exact.arguments(database.name).dropLast(2) + options,
+                                               environment: warehouse.environment)
+                #expect(resnapshot.status == 0, "\(mode): \(resnapshot.standardError)")
+                try Exact.run(database, warehouse, options)
+                try await Exact.expectExact(database, warehouse, tables: ["early", "later", "fine"])
+            }
+        }
+
         /// The measured bug: a table named `_schemas` was sent to the schema topic and stopped every
         /// table; `a.b` and `a_b` shared a topic. Now the table → topic map is one to one and never
         /// reaches Sluice's own topics.

@@ -45,6 +45,8 @@ extension Setting {
                                                      help: "PEM file of the MySQL server's RSA public key (caching_sha2_password without TLS)")
     public static let serverID = Setting("SLUICE_SERVER_ID", flag: "--server-id", default: nil,
                                          help: "replica server_id extract reads the binlog as (and that id + 1 for its DDL checks); unique among the source's replicas. Default: derived from the topic prefix")
+    public static let zeroDates = Setting("SLUICE_ZERO_DATES", flag: "--zero-dates", default: "null",
+                                          help: "a MySQL date with no calendar day (0000-00-00, a zero month or day): null carries it as NULL (Debezium's way), stop stops its table")
     public static let kafkaBootstrap = Setting("KAFKA_BOOTSTRAP_SERVERS", flag: "--kafka-bootstrap-servers", default: "localhost:9092",
                                                help: "Kafka bootstrap servers, host:port[,host:port…]")
     public static let awsAccessKeyID = Setting("AWS_ACCESS_KEY_ID", flag: "--aws-access-key-id", default: nil, help: "S3 access key id")
@@ -75,7 +77,7 @@ extension Setting {
     /// Every setting, in the order `sluice config` prints them.
     public static let all: [Setting] = [
         mysqlHost, mysqlPort, mysqlUser, mysqlPassword, mysqlDatabase, mysqlSSLMode, mysqlSSLCA, mysqlSSLCert, mysqlSSLKey, mysqlServerPublicKey,
-        serverID,
+        serverID, zeroDates,
         mysqlAdminUser, mysqlAdminPassword,
         kafkaBootstrap,
         awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, s3Endpoint, s3Bucket, awsCABundle,

@@ -32,6 +32,16 @@ extension SluiceConfig {
         return UInt32(try integer(.serverID, in: 1...Int(UInt32.max - 1)))
     }
 
+    /// What extract does with dates that have no calendar day (`SLUICE_ZERO_DATES`).
+    public func zeroDatePolicy() throws -> ZeroDatePolicy {
+        let text = self[.zeroDates] ?? "null"
+        guard let policy = ZeroDatePolicy(rawValue: text.lowercased()) else {
+            let origin = resolved[Setting.zeroDates.key]?.origin.description ?? "?"
+            throw ConfigError("SLUICE_ZERO_DATES=\(text) (from \(origin)) must be null or stop")
+        }
+        return policy
+    }
+
     /// MySQL settings for the account that may create databases (`sluice generate`):
     /// the admin account if one is configured, else the regular one.
     public func mysqlAdmin() throws -> MySQLConnection.Configuration {

@@ -80,6 +80,8 @@ extension Extractor {
                 if lostSince != nil {
                     // The server may have restarted: metadata reads need a fresh connection too.
                     metadata = try MySQLConnection.connectBlocking(settings)
+                    // The lock went with the old connection: another extract may have started since.
+                    try fence(on: metadata)
                     logger.notice("binlog connection back; reading from \(state.boundary)")
                 }
             } catch let error as MySQLError where error.isConnectionFailure {
@@ -318,6 +320,10 @@ extension Extractor {
                 stopTable(table, at: position,
                           because: "the row image leaves out column \(column) (the session that wrote it has binlog_row_image=MINIMAL or NOBLOB), so its value is unknown",
                           remedy: "Make every session log full images (SET GLOBAL binlog_row_image=FULL, and no SET SESSION binlog_row_image in the application), then run sluice extract --resnapshot \(table)")
+                return nil
+            }
+            if zeroDates == .stop, let column = rows.rows.lazy.compactMap({ schema.zeroDateColumn(binlog: $0) }).first {
+                stopTable(table, at: position, .zeroDate(column, table: table))
                 return nil
             }
             return try rows.rows.map { row in

@@ -168,6 +168,9 @@ extension Extractor {
         let query = snapshotQuery(schema, after: job.lastKey) + (limit.map { " LIMIT \($0)" } ?? "")
         try connection.streamRowsBlocking(query, batchSize: options.snapshotBatchRows) { _, rows in
             for raw in rows {
+                if zeroDates == .stop, let column = schema.zeroDateColumn(textProtocol: raw) {
+                    throw TableStop.zeroDate(column, table: schema.table)
+                }
                 let values = zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }
                 try sender.send(values)
                 sent += 1

@@ -105,17 +105,23 @@ extension Extractor {
     private func startRead(_ chunk: WatermarkChunk, of schema: TableSchema) {
         let query = snapshotQuery(schema, after: chunk.from, through: chunk.through)
         let mark = chunk.mark, table = schema.table, database = database, markTable = options.watermarkTable
-        let batchRows = options.snapshotBatchRows, stop = stop
+        let batchRows = options.snapshotBatchRows, stop = stop, stopsAtZeroDates = zeroDates == .stop
         snapshotReaders.start(mark: mark) { connection in
             try Self.writeMark(connection, database: database, markTable: markTable, table: table, kind: "low", mark: mark)
-            var rows: [[FieldValue]] = []
+            var read = ChunkRead(rows: [])
             try connection.streamRowsBlocking(query, batchSize: batchRows) { _, batch in
-                for raw in batch { rows.append(zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) }) }
+                for raw in batch {
+                    if stopsAtZeroDates, let column = schema.zeroDateColumn(textProtocol: raw) {
+                        read.zeroDateColumn = column
+                        return false
+                    }
+                    read.rows.append(zip(raw, schema.columns).map { FieldValue(textProtocol: $0, column: $1) })
+                }
                 return !stop.isStopped
             }
             if stop.isStopped { throw MySQLError(code: .queryFailed, message: "stopped") }
             try Self.writeMark(connection, database: database, markTable: markTable, table: table, kind: "high", mark: mark)
-            return ChunkRead(rows: rows)
+            return read
         }
     }
 
@@ -189,6 +195,10 @@ extension Extractor {
                 }
             }
             let sender = SnapshotRowSender(extractor: self, job: job, at: position)
+            if let column = chunk.read?.zeroDateColumn {
+                stopTable(job.table, at: position, .zeroDate(column, table: job.table))
+                return sent
+            }
             do {
                 for values in chunk.read?.rows ?? [] where !chunk.changedKeys.contains(sender.layout.keyText(values)) {
                     try sender.send(values)

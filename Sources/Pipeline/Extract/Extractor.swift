@@ -26,6 +26,8 @@ public final class Extractor: @unchecked Sendable {
     let topics: ExtractTopics
     /// The server_id the binlog reader registers with (`replicaServerID + 1`: the DDL checker).
     let replicaServerID: UInt32
+    /// What a date with no calendar day does (`SLUICE_ZERO_DATES`).
+    let zeroDates: ZeroDatePolicy
 
     let producer: KafkaProducer
     var registry: SchemaRegistry!
@@ -52,6 +54,8 @@ public final class Extractor: @unchecked Sendable {
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.
     var metadata: MySQLConnection!
+    /// The connection id of the session holding this prefix's lock (see `fence`).
+    var fencedConnectionID: UInt64?
     /// Rows, bytes, errors and stopped tables, for `--metrics-address`.
     let metrics = StageMetrics(stage: "extract")
     /// Each schema version's event layout (keys and constant members encoded once).
@@ -72,6 +76,7 @@ public final class Extractor: @unchecked Sendable {
         self.logger = logger
         self.topics = ExtractTopics(prefix: options.topicPrefix ?? settings.database ?? "sluice")
         self.replicaServerID = try options.replicaServerID ?? config.replicaServerID(topicPrefix: topics.prefix)
+        self.zeroDates = try config.zeroDatePolicy()
         var producerConfiguration = kafka
         // Java clients' partitioner, so a key lands where other tools expect it.
         producerConfiguration.properties["partitioner"] = producerConfiguration.properties["partitioner"] ?? "murmur2_random"
@@ -86,6 +91,7 @@ public final class Extractor: @unchecked Sendable {
     private func capture() throws -> ExtractSummary {
         let connection = try MySQLConnection.connectBlocking(settings)
         metadata = connection
+        try fence(on: connection)
         let binlog = try connection.binlogSettingsBlocking()
         if let problem = binlog.problem {
             throw MySQLError(code: .unsupportedServer, message: "\(settings.displayName): \(problem)")

@@ -4,6 +4,8 @@ import MySQL
 /// The rows of one watermark chunk, read between its marks.
 struct ChunkRead: Sendable {
     var rows: [[FieldValue]]
+    /// Under `--zero-dates stop`, the column of the first row found with a zero date (the read ends there).
+    var zeroDateColumn: String?
 }
 
 /// Watermark chunk reads in flight, at most `capacity` at once, each on a thread and a
