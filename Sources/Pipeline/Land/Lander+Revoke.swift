@@ -9,15 +9,20 @@ import Logging
 final class UploadsInFlight: @unchecked Sendable {
     private let lock = NSLock()
     private var writes: [PendingWrite] = []
+    private var abandoned = false
 
     var all: [PendingWrite] {
         get { lock.withLock { writes } }
         set { lock.withLock { writes = newValue } }
     }
 
+    /// Land is failing: revokes from here on give the partitions up at once.
+    func abandon() { lock.withLock { abandoned = true } }
+
     /// Blocks until every batch of `partitions` in flight is stored or has failed, for at most
     /// `timeout` seconds; returns how many were still going then.
     func awaitFinished(_ partitions: Set<TopicPartition>, timeout: Double) -> Int {
+        if lock.withLock({ abandoned }) { return 0 }
         let deadline = DispatchTime.now() + timeout
         return all.filter { partitions.contains($0.partition) }.filter { !$0.waitBlocking(until: deadline) }.count
     }

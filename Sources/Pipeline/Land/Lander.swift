@@ -89,7 +89,16 @@ public final class Lander: @unchecked Sendable {
 
     /// Runs until caught up (or, with `follow`, until stopped).
     public func run() async throws -> LandSummary {
-        try await StageHealth.track("land") { try await consume() }
+        do {
+            return try await StageHealth.track("land") { try await consume() }
+        } catch {
+            // Failing: the uploads in flight are not committed (their partitions are redone), so a
+            // revoke while the consumer closes need not wait for them.
+            uploads.abandon()
+            let consumer = self.consumer
+            try? await runBlocking { consumer.close() }
+            throw error
+        }
     }
 
     private func consume() async throws -> LandSummary {
@@ -146,7 +155,8 @@ public final class Lander: @unchecked Sendable {
         // Stopping: write what is buffered, so the committed offsets reach as far as possible.
         for partition in Array(batches.keys) { try await flush(partition) }
         try await drain()
-        consumer.close()
+        let consumer = self.consumer
+        try await runBlocking { consumer.close() }   // its revoke runs the hook; nothing is in flight now
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

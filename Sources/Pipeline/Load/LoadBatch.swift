@@ -101,6 +101,16 @@ extension Loader {
         let floor = [batch.floor, batch.staging.floor].compactMap { $0 }.max()
         var offsets: [Int64?] = []
         if case .int64(let values)? = contents.column("_kafka_offset") { offsets = values }
+        if let applied, let range = contents.offsets, offsets.count != contents.rowCount {
+            // Without each row's offset, only an object wholly applied or wholly new can be told apart.
+            if range.last <= applied {
+                batch.files.append((object, 0, contents.offsets))
+                return
+            }
+            if range.first <= applied {
+                throw LoadError(message: "lake file \(object.key) covers offsets \(range.first)…\(range.last) of \(range.topic)[\(range.partition)], of which up to \(applied) are applied, and has no _kafka_offset column to tell its rows apart; land it again with this version of sluice")
+            }
+        }
         func isNew(_ index: Int) -> Bool {
             guard let applied, index < offsets.count, let offset = offsets[index] else { return true }
             return offset > applied
@@ -202,7 +212,9 @@ extension Loader {
             """)
     }
 
-    /// The ledger rows of the batch's files (inside its transaction), in one statement.
+    /// The ledger rows of the batch's files (inside its transaction), in one statement. An object
+    /// read again under its key (cut again) adds the rows it applied, and the offsets its key covers
+    /// only grow: a shorter cut stored late must not make applied offsets look new.
     func recordLoaded(_ batch: LoadBatch, session: WarehouseSession) async throws {
         let literal = WarehouseSession.literal
         let values = batch.files.map { file in
@@ -213,9 +225,10 @@ extension Loader {
         try await session.execute("""
             INSERT INTO sluice.loaded_files (key, etag, size, table_name, rows, topic, kafka_partition, first_offset, last_offset)
             VALUES \(values.joined(separator: ",\n       "))
-            ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = EXCLUDED.rows,
+            ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size, rows = loaded_files.rows + EXCLUDED.rows,
                 loaded_at = now(), topic = EXCLUDED.topic, kafka_partition = EXCLUDED.kafka_partition,
-                first_offset = EXCLUDED.first_offset, last_offset = EXCLUDED.last_offset
+                first_offset = LEAST(loaded_files.first_offset, EXCLUDED.first_offset),
+                last_offset = GREATEST(loaded_files.last_offset, EXCLUDED.last_offset)
             """)
     }
 }
