@@ -13,7 +13,7 @@ struct BinlogEventParser {
 
     /// MySQL's event type codes Sluice reads from raw bytes.
     enum EventType {
-        static let query: UInt8 = 2, xid: UInt8 = 16, tableMap: UInt8 = 19
+        static let query: UInt8 = 2, xid: UInt8 = 16, tableMap: UInt8 = 19, executeLoadQuery: UInt8 = 18
         static let writeRowsV1: UInt8 = 23, updateRowsV1: UInt8 = 24, deleteRowsV1: UInt8 = 25
         static let writeRows: UInt8 = 30, updateRows: UInt8 = 31, deleteRows: UInt8 = 32
         static let mysqlGTID: UInt8 = 33, mysqlAnonymousGTID: UInt8 = 34
@@ -47,8 +47,9 @@ struct BinlogEventParser {
             return .gtid(try Self.mysqlGTID(body), nextPosition: nextPosition)
         case EventType.xid:
             return .commit(nextPosition: nextPosition, timestamp: timestamp)
-        case EventType.query:
-            let (database, statement) = try Self.query(body)
+        case EventType.query, EventType.executeLoadQuery:
+            // LOAD DATA as a statement is a query whose fixed part is 13 bytes longer (file id, offsets, duplicates).
+            let (database, statement) = try Self.query(body, fixedLength: type == EventType.query ? 13 : 26)
             return .query(database: database, statement: statement, position: position, nextPosition: nextPosition, timestamp: timestamp)
         default:
             return .other(type: UInt32(type), nextPosition: nextPosition)
@@ -111,11 +112,11 @@ struct BinlogEventParser {
     /// A query event's default database and statement: thread id (4), seconds (4), database
     /// length (1), error code (2), status variables length (2), the status variables, the
     /// database and a NUL, then the statement.
-    static func query(_ body: [UInt8]) throws -> (database: String, statement: String) {
-        guard body.count >= 13 else { throw BinlogRowDecoder.corrupt("a query event is short") }
+    static func query(_ body: [UInt8], fixedLength: Int = 13) throws -> (database: String, statement: String) {
+        guard body.count >= fixedLength else { throw BinlogRowDecoder.corrupt("a query event is short") }
         let databaseLength = Int(body[8])
         let statusLength = Int(body[11]) | Int(body[12]) << 8
-        let databaseStart = 13 + statusLength
+        let databaseStart = fixedLength + statusLength
         guard databaseStart + databaseLength + 1 <= body.count else { throw BinlogRowDecoder.corrupt("a query event is short") }
         let database = String(decoding: body[databaseStart..<(databaseStart + databaseLength)], as: UTF8.self)
         let statement = String(decoding: body[(databaseStart + databaseLength + 1)...], as: UTF8.self)

@@ -111,6 +111,10 @@ public final class BinlogReader {
         case QUERY_EVENT:
             return .query(database: Self.string(e.event.query.database), statement: Self.string(e.event.query.statement),
                           position: nextPosition - UInt64(e.event_length), nextPosition: nextPosition, timestamp: e.timestamp)
+        case EXECUTE_LOAD_QUERY_EVENT:
+            // LOAD DATA logged as a statement (binlog_format=STATEMENT/MIXED): a query for what it names.
+            return .query(database: Self.string(e.event.execute_load_query.schema), statement: Self.string(e.event.execute_load_query.statement),
+                          position: nextPosition - UInt64(e.event_length), nextPosition: nextPosition, timestamp: e.timestamp)
         case HEARTBEAT_LOG_EVENT:
             return .heartbeat
         default:

@@ -15,4 +15,11 @@ extension MySQLConnection {
     public func connectionIDBlocking() throws -> UInt64 {
         UInt64(try queryBlocking("SELECT CONNECTION_ID()").scalar ?? "") ?? 0
     }
+
+    /// When the server started (seconds since 1970, from `Uptime`), to tell one server run from the next.
+    public func serverStartedBlocking() throws -> Int64 {
+        let now = Int64(try queryBlocking("SELECT UNIX_TIMESTAMP()").scalar ?? "") ?? 0
+        let uptime = try queryBlocking("SHOW GLOBAL STATUS LIKE 'Uptime'").rows.first.flatMap { $0.count > 1 ? $0[1] : nil }
+        return now - (Int64(uptime ?? "") ?? 0)
+    }
 }

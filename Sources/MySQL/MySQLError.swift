@@ -43,6 +43,10 @@ public struct MySQLError: UserFacingError, Sendable {
         self.hint = hint
     }
 
+    /// The account may not do this: a refused login or database, or a missing privilege
+    /// (ER_SPECIFIC_ACCESS_DENIED_ERROR, 1227, e.g. RELOAD for FLUSH TABLES WITH READ LOCK).
+    public var isPrivilegeRefusal: Bool { code == .accessDenied || errorNumber == 1227 }
+
     /// The server could not be reached or the connection broke: worth trying again once it is back.
     public var isConnectionFailure: Bool { code == .connectionLost || code == .unreachable }
 

@@ -162,20 +162,21 @@ extension PipelineIntegration {
             try await Self.expectAfterDDLSteps(database, warehouse)
         }
 
-        /// A table Sluice cannot carry stops alone: the others load, `status` and `verify` name it
+        /// A table Sluice cannot carry (a column named like one of Sluice's) stops alone: the others load, `status` and `verify` name it
         /// with what to run, and after the fix `extract --resnapshot` brings it back.
         @Test func aStoppedTableDoesNotStopTheOthers() async throws {
             let database = try await TestDatabase.create()
             defer { Task { await database.drop() } }
             let warehouse = try await TestWarehouse.create()
             try await database.execute("CREATE TABLE good (id INT PRIMARY KEY, v VARCHAR(5))")
-            try await database.execute("CREATE TABLE odd (id INT PRIMARY KEY, location POINT, v VARCHAR(5))")
+            // A column named like one Sluice adds in the lake (every MariaDB type maps now).
+            try await database.execute("CREATE TABLE odd (id INT PRIMARY KEY, _op INT, v VARCHAR(5))")
             try await database.execute("INSERT INTO good VALUES (1, 'a')")
-            try await database.execute("INSERT INTO odd VALUES (1, POINT(1, 2), 'x')")
+            try await database.execute("INSERT INTO odd VALUES (1, 2, 'x')")
             let first = try runSluice(["run"] + Self.arguments(database.name), environment: warehouse.environment)
             #expect(first.status == 1, "\(first.standardError)")
             let line = first.standardError.split(separator: "\n").first { $0.contains("stopped at binlog") }
-            #expect(line?.contains("\(database.name).odd") == true && line?.contains("odd.location") == true, "\(first.standardError)")
+            #expect(line?.contains("\(database.name).odd") == true && line?.contains("odd._op") == true, "\(first.standardError)")
             #expect(try await warehouse.scalar("SELECT v FROM staging.good") == "a")
 
             let status = try runSluice(["status", "--topic-prefix", database.name, "--lake-root", "\(database.name)/raw"],
@@ -187,7 +188,7 @@ extension PipelineIntegration {
             #expect(verify.status == 1)
             #expect(verify.standardOutput.contains("extract stopped"), "\(verify.standardOutput)")
 
-            try await database.execute("ALTER TABLE odd DROP COLUMN location")
+            try await database.execute("ALTER TABLE odd DROP COLUMN _op")
             try await database.execute("INSERT INTO good VALUES (2, 'b')")
             let resnapshot = try runSluice(["extract", "--resnapshot", "odd", "--mysql-database", database.name,
                                             "--topic-prefix", database.name])

@@ -38,7 +38,7 @@ extension PipelineIntegration {
             #expect(stopped.status == 1, "\(stopped.standardError)")
             let lines = stopped.standardError.split(separator: "\n").filter { $0.contains("stopped at binlog") }
             func line(_ table: String) -> String { lines.first { $0.contains("\(database.name).\(table) stopped") }.map(String.init) ?? "" }
-            #expect(line("stmt").contains("INSERT reached the binlog as a statement") && line("stmt").contains("binlog_format")
+            #expect(line("stmt").contains("a row statement (INSERT) reached the binlog as text") && line("stmt").contains("binlog_format")
                     && line("stmt").contains("--resnapshot stmt"), "\(stopped.standardError)")
             #expect(line("minimal").contains("leaves out column v ") && line("minimal").contains("binlog_row_image")
                     && line("minimal").contains("--resnapshot minimal"), "\(stopped.standardError)")

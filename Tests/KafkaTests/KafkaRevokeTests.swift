@@ -31,7 +31,9 @@ import Testing
         let hookReturned = Shared<Date?>(nil)
         let revokedInHook = Shared<Set<TopicPartition>>([])
         first.beforeRevoke { partitions in
-            guard !partitions.isEmpty else { return }
+            // The first revoke (the second member joining) gives up everything; later ones, as
+            // the group settles, may give up part of it again.
+            guard !partitions.isEmpty, hookReturned.current == nil else { return }
             // Stands for uploads still running: the rebalance must wait for them.
             Thread.sleep(forTimeInterval: 2)
             revokedInHook.current = partitions
@@ -56,7 +58,7 @@ import Testing
         }
         polling.current = false
         try await firstPolls.value
-        #expect(revokedInHook.current == owned, "the hook is given the partitions being revoked")
+        #expect(revokedInHook.current == owned, "the first revoke's hook is given every partition the member owned")
         let returned = try #require(hookReturned.current, "the revoke ran the hook")
         let assigned = try #require(secondAssigned, "the second member got partitions")
         #expect(assigned >= returned, "the new owner got partitions \(returned.timeIntervalSince(assigned)) s before the hook returned")

@@ -115,11 +115,15 @@ import Testing
         #expect(written("REPLACE t SET a = 1") == ["REPLACE shop.t"])
         #expect(written("UPDATE t SET a = 2 WHERE id = 1") == ["UPDATE shop.t"])
         #expect(written("UPDATE ignore a AS x, b y SET x.v = y.v") == ["UPDATE shop.a", "UPDATE shop.b"])
-        #expect(written("UPDATE a JOIN other.b ON a.id = b.id SET a.v = 1") == ["UPDATE shop.a", "UPDATE other.b"])
+        #expect(written("UPDATE a JOIN other.b ON a.id = b.id SET a.v = 1") == ["UPDATE other.b", "UPDATE shop.a"])
         #expect(written("DELETE FROM t WHERE id = 3") == ["DELETE shop.t"])
         #expect(written("DELETE a.*, b FROM a JOIN b ON a.id = b.id") == ["DELETE shop.a", "DELETE shop.b"])
-        #expect(written("DELETE QUICK FROM a, b USING a JOIN b JOIN c") == ["DELETE shop.a", "DELETE shop.b"])
-        #expect(written("LOAD DATA LOCAL INFILE '/tmp/x' REPLACE INTO TABLE t FIELDS TERMINATED BY ','") == ["LOAD shop.t"])
+        #expect(written("DELETE QUICK FROM a, b USING a JOIN b JOIN c") == ["DELETE shop.a", "DELETE shop.b", "DELETE shop.c"])
+        #expect(written("LOAD DATA LOCAL INFILE '/tmp/x' REPLACE INTO TABLE t FIELDS TERMINATED BY ','") == ["LOAD DATA shop.t"])
+        // Aliases before FROM: the source list's tables are named too.
+        #expect(written("DELETE o FROM orders o JOIN customers c ON o.c = c.id WHERE c.x = 1") == ["DELETE shop.customers", "DELETE shop.o", "DELETE shop.orders"])
+        #expect(written("WITH x AS (SELECT REPLACE(a, 'b', 'c') AS a FROM s) UPDATE t JOIN x ON t.a = x.a SET t.v = 1")
+                == ["UPDATE shop.t", "UPDATE shop.x"])
         #expect(DDLStatement("INSERT INTO t VALUES (1)", defaultDatabase: "shop").writesRows)
         #expect(!DDLStatement("ALTER TABLE t ADD c INT", defaultDatabase: "shop").writesRows)
     }

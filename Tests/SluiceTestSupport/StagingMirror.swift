@@ -21,7 +21,7 @@ public enum StagingMirror {
         guard !columns.isEmpty else { return "\(database).\(table) does not exist in MySQL" }
         let q = MySQLConnection.quoteIdentifier
         let binaryTypes: Set = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry", "point", "linestring",
-                                "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"]
+                                "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection"]
         try await mysql.execute("SET time_zone = '+00:00'")   // TIMESTAMP as UTC, like staging below
         let source = try await mysql.query("SELECT " + columns.map { column in
             if binaryTypes.contains(column.type) { return "LOWER(HEX(\(q(column.name))))" }

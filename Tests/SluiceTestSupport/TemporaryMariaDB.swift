@@ -40,6 +40,13 @@ public final class TemporaryMariaDB: @unchecked Sendable {
         try server.run()
         let ready = eventually(within: 30) { (try? execute("SELECT 1")) != nil }
         guard ready else { throw TemporaryServerError(description: "the temporary MariaDB did not start (see \(directory.path)/error.log)") }
+        // Sluice connects over TCP: the port must answer too (a refused login still shows it listens).
+        let listening = eventually(within: 30) {
+            do { try Self.run("/usr/bin/mariadb", ["--no-defaults", "-h127.0.0.1", "-P\(self.port)", "-uroot", "--connect-timeout=2", "-e", "SELECT 1"]) }
+            catch { return "\(error)".contains("Access denied") }
+            return true
+        }
+        guard listening else { throw TemporaryServerError(description: "the temporary MariaDB answers on its socket but not on 127.0.0.1:\(port) (see \(directory.path)/error.log)") }
     }
 
     /// Runs SQL as root (over the socket); returns what the client printed.

@@ -3,11 +3,14 @@
 /// safe) logs them as QUERY events with no row images, so the rows they change are unknown here.
 extension DDLStatement {
     /// The tables a row statement may write: the target of `INSERT`/`REPLACE`/`LOAD DATA`, every
-    /// table of a multi-table `UPDATE`'s list (tables it only reads included: naming too many only
-    /// stops a table that a resnapshot brings back), the targets of a `DELETE`.
+    /// table of a multi-table `UPDATE`'s or `DELETE`'s lists (tables it only reads included: naming
+    /// too many only stops a table that a resnapshot brings back). Tables written by triggers or
+    /// stored functions are not named by the statement, so they are not found here.
     static func rowStatementActions(_ verb: String, _ t: inout DDLTokens, defaultDatabase: String) -> [Action] {
         func name() -> TableName? { tableName(&t, defaultDatabase: defaultDatabase) }
-        func written(_ names: [TableName]) -> [Action] { names.map { .statementRows($0, verb: verb.uppercased()) } }
+        func written(_ names: [TableName]) -> [Action] {
+            Array(Set(names)).sorted { "\($0)" < "\($1)" }.map { .statementRows($0, verb: verb == "load" ? "LOAD DATA" : verb.uppercased()) }
+        }
         /// `a, b.c, d.*`: names up to the first token that is not one (or `stop`).
         func list() -> [TableName] {
             var names: [TableName] = []
@@ -46,9 +49,14 @@ extension DDLStatement {
             return written(names)
         case "delete":
             while t.skip(["low_priority"]) || t.skip(["quick"]) || t.skip(["ignore"]) {}
-            // `DELETE FROM a [, b USING …]` or `DELETE a, b FROM …`: the tables before the source list.
+            // `DELETE FROM a [, b USING …]`, or `DELETE a, b FROM …`, where a and b may be aliases:
+            // the listed names and every table of the source list (tables only read included).
             _ = t.skip(["from"])
-            return written(list())
+            var names = list()
+            while !t.isAtEnd, !t.peekAnyWord(["where", "order", "limit", "returning"]) {
+                if t.skip(["from"]) || t.skip(["using"]) || t.skip(["join"]) || t.skip(["straight_join"]) { names += list() } else { t.advance() }
+            }
+            return written(names)
         default:
             return []
         }

@@ -107,6 +107,19 @@ public struct DDLStatement: Sendable, Equatable {
             return alterActions(&t, table: table, defaultDatabase: defaultDatabase)
         case let verb? where ["insert", "replace", "update", "delete", "load"].contains(verb):
             return rowStatementActions(verb, &t, defaultDatabase: defaultDatabase)
+        case "with":
+            // `WITH cte AS (…) UPDATE/DELETE/INSERT …` (MySQL 8, MariaDB): the statement after the common table expressions.
+            var depth = 0
+            while !t.isAtEnd {
+                if t.skipSymbol("(") { depth += 1; continue }
+                if t.skipSymbol(")") { depth -= 1; continue }
+                if depth == 0, let verb = ["update", "delete", "insert", "replace"].first(where: { t.peekAnyWord([$0]) }) {
+                    t.advance()
+                    return rowStatementActions(verb, &t, defaultDatabase: defaultDatabase)
+                }
+                t.advance()
+            }
+            return []
         default:
             return []
         }

@@ -182,8 +182,7 @@ extension Extractor {
             state.advance(to: next)
             let at = BinlogPosition(file: state.position.file, position: position)
             if sendsChanges(of: map.table, in: map.database, at: at) {
-                stopTable(map.table, at: at, because: reason,
-                          remedy: "Change that setting on the server (binlog_row_value_options=''), then run sluice extract --resnapshot \(map.table)")
+                stopTable(map.table, at: at, .refusedRows(reason, table: map.table))
             }
         case .commit(let next, _):
             state.advance(to: next)
@@ -198,13 +197,20 @@ extension Extractor {
                 if trimmed != "COMMIT" {
                     try handleDDL(statement, defaultDatabase: db, at: at, next: state.position, timestamp: timestamp)
                 }
-                // A row statement logged as text is one statement of its transaction, not its end.
-                if !(state.inTransaction && DDLStatement(statement, defaultDatabase: db).writesRows) { endTransaction(&state) }
+                // A row statement logged as text, a savepoint or XA END is one statement of its
+                // transaction, not its end.
+                let continues = Self.staysInTransaction(trimmed) || DDLStatement(statement, defaultDatabase: db).writesRows
+                if !(state.inTransaction && continues) { endTransaction(&state) }
             }
         case .heartbeat:
             break
         }
         return 0
+    }
+
+    /// Statements inside a transaction that do not end it (`trimmed` upper-cased).
+    static func staysInTransaction(_ trimmed: String) -> Bool {
+        ["SAVEPOINT", "ROLLBACK TO", "RELEASE SAVEPOINT", "XA END"].contains { trimmed.hasPrefix($0) }
     }
 
     private func endTransaction(_ state: inout ReaderState) {
@@ -241,7 +247,7 @@ extension Extractor {
         let table = rows.table
         guard sendsChanges(of: table, in: rows.database, at: position) else { return 0 }
         guard let schema = registry.inForce(table, at: position, epoch: checkpoint.epoch) else {
-            stopTable(table, at: position, because: "no schema version of it covers this position in \(topics.schemas)")
+            stopTable(table, at: position, .noSchemaVersion(topic: topics.schemas, table: table))
             return 0
         }
         if let floor = schema.floor, position < floor { return 0 }   // covered by the snapshot that starts at the floor
@@ -310,16 +316,14 @@ extension Extractor {
         do {
             if checkedMaps[table]?.version != schema.version || checkedMaps[table]?.map != rows.map {
                 if let problem = try schema.mismatch(with: rows.map, collations: collations, text: textDecoder) {
-                    stopTable(table, at: position, because: "a row image matches no known definition: \(problem)")
+                    stopTable(table, at: position, .rowImageMismatch(problem, table: table))
                     return nil
                 }
                 checkedMaps[table] = (rows.map, schema.version)
             }
             if let absent = rows.rows.lazy.compactMap({ $0.firstIndex(of: nil) }).first {
                 let column = absent < schema.columns.count ? schema.columns[absent].name : "#\(absent + 1)"
-                stopTable(table, at: position,
-                          because: "the row image leaves out column \(column) (the session that wrote it has binlog_row_image=MINIMAL or NOBLOB), so its value is unknown",
-                          remedy: "Make every session log full images (SET GLOBAL binlog_row_image=FULL, and no SET SESSION binlog_row_image in the application), then run sluice extract --resnapshot \(table)")
+                stopTable(table, at: position, .absentColumn(column, table: table))
                 return nil
             }
             if zeroDates == .stop, let column = rows.rows.lazy.compactMap({ schema.zeroDateColumn(binlog: $0) }).first {
@@ -332,8 +336,7 @@ extension Extractor {
                 }
             }
         } catch let refusal as SourceTextDecoder.Undecodable {
-            stopTable(table, at: position, because: "\(refusal)",
-                      remedy: "Leave the table out with --tables, or convert its text to utf8mb4, then run sluice extract --resnapshot \(table)")
+            stopTable(table, at: position, .undecodable(refusal, table: table))
             return nil
         }
     }

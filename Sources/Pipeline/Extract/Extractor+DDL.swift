@@ -45,9 +45,7 @@ extension Extractor {
                 try startSnapshot(table, since: position, reason: "ALTER TABLE … \(clause) changed its rows without row events")
             case .statementRows(let name, let verb):
                 guard let table = tracked(name, at: position) else { continue }
-                stopTable(table, at: position,
-                          because: "an \(verb) reached the binlog as a statement, not as rows (the session that ran it has binlog_format=STATEMENT or MIXED), so the rows it changed are unknown",
-                          remedy: "Make every session log rows (SET GLOBAL binlog_format=ROW, and no SET SESSION binlog_format in the application), then run sluice extract --resnapshot \(table)")
+                stopTable(table, at: position, .rowStatement(verb, table: table))
             }
         }
     }

@@ -2,12 +2,13 @@
 extension Extractor {
     /// `name` as the binlog's row events and Sluice's state spell it. With `lower_case_table_names`
     /// 1 or 2 a statement may write a name in any case: the captured database and a captured (or
-    /// once captured) table are matched without regard to case; other names are folded to lower
+    /// still followed) table are matched without regard to case; other names are folded to lower
     /// case under 1 (how the server stores them) and kept as written under 2.
     func storedName(_ name: DDLStatement.TableName) -> DDLStatement.TableName {
         guard lowerCaseTableNames != 0 else { return name }
         let database = storedDatabase(name.database)
-        let known = captured.union(checkpoint.tables.keys)
+        // Tables still followed (a dropped one's old spelling must not rename a new table).
+        let known = captured.union(checkpoint.tables.filter { $0.value.state == .streaming || $0.value.state == .snapshotting }.keys)
         let table = known.first { $0.lowercased() == name.table.lowercased() }
             ?? (lowerCaseTableNames == 1 ? name.table.lowercased() : name.table)
         return DDLStatement.TableName(database: database, table: table)

@@ -55,8 +55,7 @@ extension Extractor {
         do {
             return (try TableSchema(definition), definition, position)
         } catch let error as MySQLError {
-            let hint = error.hint.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? "Change the table"
-            stopTable(table, at: stop ?? position, because: error.message, remedy: "\(hint), then run sluice extract --resnapshot \(table)")
+            stopTable(table, at: stop ?? position, .unmappable(error, table: table))
             return nil
         }
     }
@@ -101,12 +100,11 @@ extension Extractor {
                     let connection = try job.connection ?? MySQLConnection.connectBlocking(settings)
                     job.connection = connection
                     job.chunkPosition = try connection.beginConsistentSnapshotBlocking()
-                } catch let error as MySQLError where watermarks && [1227, 1044, 1045].contains(error.errorNumber) {
+                } catch let error as MySQLError where watermarks && error.isPrivilegeRefusal {
                     // Watermark mode was chosen for want of a lock-free read position; a table without a key still needs one.
                     job.close()
                     stopTable(job.table, at: checkpoint.tables[job.table]?.position ?? checkpoint.binlog,
-                              because: "it has no primary key, so its snapshot must be one consistent read at a known binlog position, which this server gives only under a brief FLUSH TABLES WITH READ LOCK (\(error.summary))",
-                              remedy: "GRANT RELOAD to \(settings.user) or add a primary key to the table, then run sluice extract --resnapshot \(job.table)")
+                              .needsConsistentRead(error, user: settings.user, table: job.table))
                     return sent
                 } catch let error as MySQLError {
                     try chunkFailed(job, error)
@@ -154,7 +152,7 @@ extension Extractor {
         metrics.error("snapshot_chunk")
         if job.failures >= 20 {
             stopTable(job.table, at: checkpoint.tables[job.table]?.position ?? checkpoint.binlog,
-                      because: "its snapshot failed 20 times in a row, last: \(error.summary)")
+                      .snapshotFailing(error, times: job.failures, table: job.table))
         }
     }
 

@@ -54,8 +54,8 @@ public final class Extractor: @unchecked Sendable {
     var summary = ExtractSummary()
     /// A connection for metadata reads while the binlog streams.
     var metadata: MySQLConnection!
-    /// The connection id of the session holding this prefix's lock (see `fence`).
-    var fencedConnectionID: UInt64?
+    /// The session holding this prefix's lock (see `fence`).
+    var fenceHolder: FenceHolder?
     /// Rows, bytes, errors and stopped tables, for `--metrics-address`.
     let metrics = StageMetrics(stage: "extract")
     /// Each schema version's event layout (keys and constant members encoded once).
@@ -199,6 +199,7 @@ public final class Extractor: @unchecked Sendable {
 
     /// Records progress durably: every message before it is acknowledged first.
     func saveCheckpoint() throws {
+        try requireFence()
         try producer.flush()
         try producer.send(topic: topics.offsets, key: ExtractTopics.checkpointKey, value: checkpoint.json.serialized)
         try producer.flush()
@@ -260,11 +261,11 @@ public final class Extractor: @unchecked Sendable {
         return layout
     }
 
-    /// Stops one table: it is skipped from here on, the others go on. `reason` names the cause;
-    /// the line says where and what to run.
-    func stopTable(_ table: String, at position: BinlogPosition, because reason: String, remedy: String? = nil) {
-        let line = "table \(database).\(table) stopped at binlog \(position): \(reason); its changes are not sent from here on. "
-            + (remedy ?? "Run sluice extract --resnapshot \(table) to snapshot it again")
+    /// Stops one table: it is skipped from here on, the others go on. The line says which table,
+    /// where, why and what to run.
+    func stopTable(_ table: String, at position: BinlogPosition, _ stop: TableStop) {
+        let line = "table \(database).\(table) stopped at binlog \(position): \(stop.reason); its changes are not sent from here on. "
+            + stop.remedy
         jobs[table]?.close()
         jobs[table] = nil
         checkpoint.tables[table] = .init(state: .stopped, position: position, reason: line)
@@ -272,11 +273,6 @@ public final class Extractor: @unchecked Sendable {
         metrics.error("table_stopped")
         metrics.stopped(checkpoint.stoppedTables)
         observer.tableStopped(table: table, reason: line)
-    }
-
-    /// Stops `table` for the reason a `TableStop` carries.
-    func stopTable(_ table: String, at position: BinlogPosition, _ stop: TableStop) {
-        stopTable(table, at: position, because: stop.reason, remedy: stop.remedy)
     }
 }
 

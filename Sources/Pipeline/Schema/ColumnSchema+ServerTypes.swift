@@ -59,7 +59,7 @@ public enum BinaryTextType: String, Sendable {
 extension ColumnSchema {
     /// Spatial type names as `information_schema.COLUMNS.DATA_TYPE` gives them.
     static let geometryTypes: Set = ["geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
-                                     "multipolygon", "geometrycollection"]
+                                     "multipolygon", "geometrycollection", "geomcollection"]   // MySQL 8 says geomcollection
 
     /// INET4, INET6 or UUID (MariaDB), carried as text.
     public var binaryText: BinaryTextType? { BinaryTextType(rawValue: sourceType.lowercased()) }
