@@ -194,12 +194,11 @@ extension Extractor {
                 state.inTransaction = true
             } else {
                 let at = BinlogPosition(file: state.position.file, position: position, gtid: state.gtid)
-                if trimmed != "COMMIT" {
-                    try handleDDL(statement, defaultDatabase: db, at: at, next: state.position, timestamp: timestamp)
-                }
+                let parsed = trimmed == "COMMIT" ? nil
+                    : try handleDDL(statement, defaultDatabase: db, at: at, next: state.position, timestamp: timestamp)
                 // A row statement logged as text, a savepoint or XA END is one statement of its
                 // transaction, not its end.
-                let continues = Self.staysInTransaction(trimmed) || DDLStatement(statement, defaultDatabase: db).writesRows
+                let continues = Self.staysInTransaction(trimmed) || parsed?.writesRows == true
                 if !(state.inTransaction && continues) { endTransaction(&state) }
             }
         case .heartbeat:

@@ -6,10 +6,12 @@ extension Extractor {
     /// Acts on a DDL statement logged at `position` (the event's start; `next` is where it ends).
     /// Names are resolved against the statement's default database; DDL of other databases
     /// changes nothing here.
-    /// `timestamp` is the statement's commit time (seconds since 1970).
+    /// `timestamp` is the statement's commit time (seconds since 1970). Returns the statement parsed.
+    @discardableResult
     func handleDDL(_ statement: String, defaultDatabase: String, at position: BinlogPosition, next: BinlogPosition,
-                   timestamp: UInt32? = nil) throws {
-        for action in DDLStatement(statement, defaultDatabase: defaultDatabase).actions.map(storedNames) {
+                   timestamp: UInt32? = nil) throws -> DDLStatement {
+        let parsed = DDLStatement(statement, defaultDatabase: defaultDatabase)
+        for action in parsed.actions.map(storedNames) {
             switch action {
             case .create(let name, let ifNotExists):
                 guard name.database == database, wantsToCapture(name.table) else { continue }
@@ -48,6 +50,7 @@ extension Extractor {
                 stopTable(table, at: position, .rowStatement(verb, table: table))
             }
         }
+        return parsed
     }
 
     /// A new table of the captured database is captured when the run takes every table.
