@@ -16,9 +16,13 @@ public final class TemporaryMariaDB: @unchecked Sendable {
         port = 23000 + Int.random(in: 0..<2000)   // clear of TemporarySeaweedFS (20000–22453, 30000–32453)
         let asRoot = getuid() == 0 ? ["--user=root"] : []
         let data = directory.appendingPathComponent("data").path
-        try Self.run("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(data)",
+        // Its own temporary directory: the bootstrap's temporary tables in the shared /tmp were once
+        // removed under it while other servers started beside it ("Could not remove temporary table").
+        let scratch = directory.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        try Self.run("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(data)", "--tmpdir=\(scratch)",
                                                      "--auth-root-authentication-method=normal", "--skip-test-db"] + asRoot)
-        arguments = ["--no-defaults", "--datadir=\(data)", "--socket=\(directory.path)/sock", "--port=\(port)",
+        arguments = ["--no-defaults", "--datadir=\(data)", "--tmpdir=\(scratch)", "--socket=\(directory.path)/sock", "--port=\(port)",
                      "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-error=\(directory.path)/error.log",
                      "--pid-file=\(directory.path)/pid"] + asRoot + options
         try start()
