@@ -66,6 +66,7 @@ public final class BinlogReader {
         guard let event = connection.lock.withLock({ mariadb_rpl_fetch(rpl, nil) }) else {
             // Only a non-blocking dump ends normally; a blocking one ends only when something broke.
             if stopAtEnd && mariadb_rpl_errno(rpl) == 0 && mysql_errno(connection.handle) == 0 { return nil }
+            if let skipped = fileDataEventLeftUnparsed() { return skipped }
             throw error(context: "reading the binlog failed")
         }
         defer { mariadb_free_rpl_event(event) }
@@ -119,6 +120,30 @@ public final class BinlogReader {
             return .heartbeat
         default:
             return .other(type: e.event_type.rawValue, nextPosition: nextPosition)
+        }
+    }
+
+    /// Event types that carry the data file of a `LOAD DATA` logged as a statement: Append_block (9)
+    /// and Begin_load_query (17). Nothing in them is a row; the Execute_load_query that follows is
+    /// the statement, read as a query.
+    static let fileDataEventTypes: Set<UInt8> = [9, 17]
+
+    /// The event Connector/C could not parse, when it only carries a `LOAD DATA` file. Connector/C 3.3
+    /// expects Begin_load_query's file to end in a NUL byte and reports any other as a malformed
+    /// packet (CR_BINLOG_ERROR), and does not know Append_block (CR_UNKNOWN_BINLOG_EVENT); the packet is still in the connection's read buffer, where its 19-byte
+    /// header (after the OK byte) gives the type and the next position. Anything else: `nil`.
+    private func fileDataEventLeftUnparsed() -> BinlogEvent? {
+        guard [UInt32(CR_BINLOG_ERROR), UInt32(CR_UNKNOWN_BINLOG_EVENT)].contains(mariadb_rpl_errno(rpl)) else { return nil }
+        return connection.lock.withLock { () -> BinlogEvent? in
+            let net = connection.handle.pointee.net
+            guard let start = net.read_pos, let end = net.buff_end, end - start >= 20, start[0] == 0 else { return nil }
+            let header = UnsafeRawBufferPointer(start: start + 1, count: 19)
+            guard Self.fileDataEventTypes.contains(header[4]) else { return nil }
+            let next = (0..<4).reduce(UInt64(0)) { $0 | UInt64(header[13 + $1]) << (8 * UInt64($1)) }
+            // Connector/C also leaves the error on the connection, where it would read as a failure later.
+            connection.handle.pointee.net.last_errno = 0
+            connection.handle.pointee.net.last_error.0 = 0
+            return .other(type: UInt32(header[4]), nextPosition: next)
         }
     }
 

@@ -47,6 +47,53 @@ extension PipelineIntegration {
             #expect(difference == nil, "\(difference ?? "")")
         }
 
+        /// `LOAD DATA LOCAL` from a session logging statements: its file travels in Begin_load_query,
+        /// which Connector/C reported as a malformed packet, so extract failed there on every run for
+        /// every table. Now the file's events are passed over, the statement stops the table it loads
+        /// (no row images), and the table written after it by rows arrives. On a server of its own:
+        /// that event would stop every older Sluice reading the shared one.
+        @Test func loadDataAsAStatementStopsItsTableAlone() async throws {
+            let server = try TemporaryMariaDB(options: TemporaryMariaDB.binlogOptions + ["--local-infile=1"])
+            defer { server.stop() }
+            let warehouse = try await TestWarehouse.create()
+            let prefix = "loaddata" + UUID().uuidString.prefix(6).lowercased()
+            let arguments = ["--topic-prefix", prefix, "--lake-root", "\(prefix)/raw"]
+            try server.execute("CREATE TABLE shop.loaded (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO shop.loaded VALUES (1, 'one')")
+            try server.execute("INSERT INTO shop.items VALUES (1, 'a'), (2, 'b')")
+            let snapshot = try runSluice(["run"] + arguments, environment: Self.environment(server, warehouse))
+            #expect(snapshot.status == 0, "\(snapshot.standardError)")
+
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-load-\(prefix).csv")
+            try (2...500).map { "\($0),row \($0)\n" }.joined().write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try server.execute("""
+                SET SESSION binlog_format = 'STATEMENT';
+                LOAD DATA LOCAL INFILE '\(file.path)' INTO TABLE shop.loaded FIELDS TERMINATED BY ',';
+                SET SESSION binlog_format = 'ROW';
+                INSERT INTO shop.items VALUES (3, 'c'); UPDATE shop.items SET name = 'b2' WHERE id = 2
+                """, clientOptions: ["--local-infile=1"])
+            #expect(try server.execute("SELECT count(*) FROM shop.loaded").trimmingCharacters(in: .whitespacesAndNewlines) == "500")
+
+            let stopped = try runSluice(["run"] + arguments, environment: Self.environment(server, warehouse))
+            #expect(stopped.status == 1, "\(stopped.standardError)")
+            let line = stopped.standardError.split(separator: "\n").first { $0.contains("shop.loaded stopped at binlog") } ?? ""
+            #expect(line.contains("LOAD DATA") && line.contains("binlog_format") && line.contains("--resnapshot loaded"),
+                    "\(stopped.standardError)")
+            #expect(!stopped.standardError.contains("Malformed packet"), "\(stopped.standardError)")
+            let items = try await StagingMirror.difference(try await Self.connection(server), database: "shop", table: "items",
+                                                           warehouse: warehouse)
+            #expect(items == nil, "\(items ?? "")")
+
+            let resnapshot = try runSluice(["extract", "--resnapshot", "loaded", "--topic-prefix", prefix], environment: Self.environment(server, warehouse))
+            #expect(resnapshot.status == 0, "\(resnapshot.standardError)")
+            let run = try runSluice(["run"] + arguments, environment: Self.environment(server, warehouse))
+            #expect(run.status == 0, "\(run.standardError)")
+            try await Self.expectExact(server, warehouse, prefix: prefix)
+            let loaded = try await StagingMirror.difference(try await Self.connection(server), database: "shop", table: "loaded",
+                                                            warehouse: warehouse)
+            #expect(loaded == nil, "\(loaded ?? "")")
+        }
+
         /// `run --follow` through a clean restart, a crash (SIGKILL) of the server and a killed
         /// dump thread: it reconnects from its last transaction boundary and loses nothing.
         @Test func serverRestartsUnderFollowLoseNothing() async throws {

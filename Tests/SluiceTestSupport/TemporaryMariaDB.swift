@@ -55,8 +55,8 @@ public final class TemporaryMariaDB: @unchecked Sendable {
 
     /// Runs SQL as root (over the socket); returns what the client printed.
     @discardableResult
-    public func execute(_ sql: String) throws -> String {
-        try Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-N", "-B", "-e", sql])
+    public func execute(_ sql: String, clientOptions: [String] = []) throws -> String {
+        try Self.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(directory.path)/sock", "-uroot", "-N", "-B"] + clientOptions + ["-e", sql])
     }
 
     /// Stops the server (SIGKILL: a crash; else a clean shutdown) and starts it again on the same data and port.
