@@ -122,6 +122,53 @@ extension PipelineIntegration {
             #expect(versions == [["Nantes", "-infinity", "2024-06-01 10:00:00"], ["Lille", "2024-06-01 10:00:00", "infinity"]])
         }
 
+        /// Two changes of a key between star updates are two versions: an order dated between
+        /// them joins the first. Before, staging's last row was the only version (10601 joined
+        /// Paris, and Lille never existed), for a one-table dimension and for one over two tables.
+        @Test func everyChangeBetweenLoadsIsAVersion() async throws {
+            let database = try await TestDatabase.create(copying: LoadStagingTests.tables)
+            defer { Task { await database.drop() } }
+            let warehouse = try await TestWarehouse.create()
+            try Exact.run(database, warehouse)
+            for (day, city, name) in [("2024-06-01", "Lille", "First name"), ("2024-06-10", "Paris", "Second name")] {
+                try await database.execute("SET TIMESTAMP = UNIX_TIMESTAMP('\(day) 10:00:00')")
+                try await database.execute("UPDATE customers SET city = '\(city)' WHERE customerNumber = 103")
+                try await database.execute("UPDATE products SET productName = '\(name)' WHERE productCode = 'S18_1749'")
+            }
+            try await database.execute("SET TIMESTAMP = DEFAULT")
+            try await database.execute("""
+                INSERT INTO orders VALUES (10600, '2024-05-31', '2024-06-07', NULL, 'In Process', NULL, 103),
+                    (10601, '2024-06-05', '2024-06-09', NULL, 'In Process', NULL, 103), (10602, '2024-06-12', '2024-06-19', NULL, 'In Process', NULL, 103)
+                """)
+            try await database.execute("INSERT INTO orderdetails VALUES (10600, 'S18_1749', 1, 10.00, 1), (10601, 'S18_1749', 2, 10.00, 1), (10602, 'S18_1749', 3, 10.00, 1)")
+            try Exact.run(database, warehouse)
+            try await Exact.expectExact(database, warehouse, tables: ["customers", "products", "orders", "orderdetails"])
+            let joined = try await warehouse.rows("""
+                SELECT f.order_number::text, c.city, p.product_name FROM mart.fact_order_line f
+                JOIN mart.dim_customer c USING (customer_key) JOIN mart.dim_product p USING (product_key)
+                WHERE f.order_number IN (10600, 10601, 10602) ORDER BY f.order_number
+                """)
+            let original = try await warehouse.scalar("SELECT product_name FROM staging.products WHERE product_code = 'S18_1749'") ?? ""
+            #expect(original == "Second name")
+            #expect(joined.map { Array($0.prefix(2)) } == [["10600", "Nantes"], ["10601", "Lille"], ["10602", "Paris"]], "\(joined)")
+            // dim_product dates a version by the later of its product's and its line's change (the line's
+            // snapshot is today's), so these orders of 2024 all join the first; its versions are in order.
+            let names = try await warehouse.rows("""
+                SELECT product_name, is_current::text FROM mart.dim_product WHERE product_code = 'S18_1749' ORDER BY valid_from, product_key
+                """)
+            #expect(names == [[joined[0][2], "false"], ["First name", "false"], ["Second name", "true"]], "\(names)")
+            let expected: [[String?]] = [["Nantes", "-infinity", "2024-06-01 10:00:00"], ["Lille", "2024-06-01 10:00:00", "2024-06-10 10:00:00"],
+                                         ["Paris", "2024-06-10 10:00:00", "infinity"]]
+            let versions = { try await warehouse.rows("""
+                SELECT city, valid_from::text, valid_to::text FROM mart.dim_customer WHERE customer_number = 103 ORDER BY valid_from
+                """) }
+            #expect(try await versions() == expected)
+            // Run again (a restart): nothing new, no version added or moved.
+            try Exact.run(database, warehouse)
+            #expect(try await versions() == expected)
+            #expect(try await warehouse.scalar("SELECT count(*) FROM mart.dim_product WHERE product_code = 'S18_1749'") == "3")
+        }
+
         /// Two loaders at once take turns (an advisory lock): never two current versions of a key;
         /// `--no-wait` says at once that another loader holds the warehouse.
         @Test func twoLoadersTakeTurns() async throws {

@@ -157,7 +157,11 @@ extension Loader {
         }
         if batch.copied > 0 {
             if batch.hasPrimaryKey {
-                try await mergeIncoming(batch, session: session)
+                let rounds = try await versionRounds(batch, session: session)
+                for round in 1...max(rounds, 1) {
+                    try await mergeIncoming(batch, round: rounds > 1 ? round : nil, session: session)
+                    if rounds > 1 { try await updateHistoryDimensions(reading: batch.table, session: session) }
+                }
             } else {
                 try await applyMultiset(table: batch.table, columns: batch.columns, into: batch.staging, session: session)
             }
@@ -169,16 +173,22 @@ extension Loader {
     }
 
     /// Merges the latest change of each key in `incoming` into staging, where it is newer than the
-    /// row there. Columns the table no longer has are left out; columns the files' version did not
-    /// have yet are NULL (the only columns a version may add in place read NULL).
-    func mergeIncoming(_ batch: LoadBatch, session: WarehouseSession) async throws {
+    /// row there; with `round`, the `round`-th change of each key instead (see ``versionRounds``).
+    /// Columns the table no longer has are left out; columns the files' version did not have yet
+    /// are NULL (the only columns a version may add in place read NULL).
+    func mergeIncoming(_ batch: LoadBatch, round: Int? = nil, session: WarehouseSession) async throws {
         let q = WarehouseSession.quote
         let keyList = batch.key.map(q).joined(separator: ", ")
-        try await session.execute("""
-            CREATE TEMP TABLE latest ON COMMIT DROP AS
-            SELECT DISTINCT ON (\(keyList)) * FROM incoming
-            ORDER BY \(keyList), _src_seq DESC, _src_pos DESC, _src_row DESC
-            """)
+        if let round {
+            try await session.execute("DROP TABLE IF EXISTS pg_temp.latest")
+            try await session.execute("CREATE TEMP TABLE latest ON COMMIT DROP AS SELECT * FROM incoming WHERE _src_round = \(round)")
+        } else {
+            try await session.execute("""
+                CREATE TEMP TABLE latest ON COMMIT DROP AS
+                SELECT DISTINCT ON (\(keyList)) * FROM incoming
+                ORDER BY \(keyList), _src_seq DESC, _src_pos DESC, _src_row DESC
+                """)
+        }
         let target = batch.staging.relation
         let match = batch.key.map { "t.\(q($0)) = l.\(q($0))" }.joined(separator: " AND ")
         // Into an empty table (a first load) the latest changes go in as they are: nothing to delete or guard.

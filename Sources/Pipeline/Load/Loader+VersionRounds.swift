@@ -1,0 +1,55 @@
+import Warehouse
+
+/// Every version of an SCD2 dimension, not only the last of a pass.
+///
+/// Staging holds the current row of each key, so a dimension updated once per pass would see
+/// only the last of two changes of a key made between updates, and facts dated between them
+/// would join the wrong version. When a batch of a table that a type 2 dimension reads changes
+/// some key more than once, it is merged in rounds instead: round *n* applies the *n*-th change
+/// of each key (in source order), and the type 2 dimensions over the table are updated after
+/// each round, inside the batch's transaction. Each version is dated by its own change's commit
+/// time, as a single change would be. A pass where no key changes twice has one round, as before.
+///
+/// A dimension that joins several tables (a product with its product line) is computed in each
+/// round from the other tables' rows as staging holds them then: exact while only one of its
+/// tables changes within the pass, approximate for the version between two changes when two
+/// of them do (the README says so).
+extension Loader {
+    /// Type 2 dimensions that read `table`.
+    func historyDimensions(reading table: String) -> [SlowlyChangingDimension] {
+        star?.dimensions.filter { $0.scdType == 2 && $0.sources.contains(table) } ?? []
+    }
+
+    /// How many rounds the batch is merged in: the most changes of one key in `incoming` when a
+    /// type 2 dimension reads the table and the star exists (keys recorded for it), else 1. With
+    /// more than one, each row's round is stored in `incoming._src_round` (staging's `_src_` names
+    /// are Sluice's own, so no table column has it).
+    func versionRounds(_ batch: LoadBatch, session: WarehouseSession) async throws -> Int {
+        guard batch.recordsPending, options.updateStar, !historyDimensions(reading: batch.table).isEmpty else { return 1 }
+        let keyList = batch.key.map(WarehouseSession.quote).joined(separator: ", ")
+        let repeated = try await session.scalar("""
+            SELECT EXISTS (SELECT 1 FROM incoming GROUP BY \(keyList) HAVING count(*) > 1)
+            """)
+        guard repeated == "true" else { return 1 }
+        // The dimensions' queries read their other tables too; while one is missing the star waits.
+        for source in Set(historyDimensions(reading: batch.table).flatMap(\.sources)) {
+            guard try await session.exists("staging.\(ModelNames.sqlName(source))") else { return 1 }
+        }
+        try await session.execute("ALTER TABLE incoming ADD COLUMN _src_round bigint")
+        try await session.execute("""
+            UPDATE incoming SET _src_round = ranked.round FROM (
+                SELECT ctid AS row_id, row_number() OVER (PARTITION BY \(keyList) ORDER BY _src_seq, _src_pos, _src_row) AS round
+                FROM incoming) AS ranked
+            WHERE incoming.ctid = ranked.row_id
+            """)
+        return Int(try await session.scalar("SELECT max(_src_round) FROM incoming") ?? "1") ?? 1
+    }
+
+    /// The type 2 dimensions over `table`, brought up to date with staging as it is now.
+    func updateHistoryDimensions(reading table: String, session: WarehouseSession) async throws {
+        for dimension in historyDimensions(reading: table) {
+            try await session.execute("DROP TABLE IF EXISTS pg_temp.source_\(dimension.table)")
+            for statement in dimension.update(.postgres) { try await session.execute(statement) }
+        }
+    }
+}
