@@ -123,10 +123,10 @@ public final class BinlogReader {
         }
     }
 
-    /// Event types that carry the data file of a `LOAD DATA` logged as a statement: Append_block (9)
-    /// and Begin_load_query (17). Nothing in them is a row; the Execute_load_query that follows is
-    /// the statement, read as a query.
-    static let fileDataEventTypes: Set<UInt8> = [9, 17]
+    /// Event types that carry the data file of a `LOAD DATA` logged as a statement: Append_block (9),
+    /// Delete_file (11, a failed statement's file dropped) and Begin_load_query (17). Nothing in them
+    /// is a row; the Execute_load_query that follows is the statement, read as a query.
+    static let fileDataEventTypes: Set<UInt8> = [9, 11, 17]
 
     /// The event Connector/C could not parse, when it only carries a `LOAD DATA` file. Connector/C 3.3
     /// expects Begin_load_query's file to end in a NUL byte and reports any other as a malformed
@@ -136,6 +136,7 @@ public final class BinlogReader {
         guard [UInt32(CR_BINLOG_ERROR), UInt32(CR_UNKNOWN_BINLOG_EVENT)].contains(mariadb_rpl_errno(rpl)) else { return nil }
         return connection.lock.withLock { () -> BinlogEvent? in
             let net = connection.handle.pointee.net
+            // Connector/C checked the 19-byte header before it failed; the buffer's end only bounds the read.
             guard let start = net.read_pos, let end = net.buff_end, end - start >= 20, start[0] == 0 else { return nil }
             let header = UnsafeRawBufferPointer(start: start + 1, count: 19)
             guard Self.fileDataEventTypes.contains(header[4]) else { return nil }

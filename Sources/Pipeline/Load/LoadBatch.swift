@@ -157,10 +157,8 @@ extension Loader {
         }
         if batch.copied > 0 {
             if batch.hasPrimaryKey {
-                let rounds = try await versionRounds(batch, session: session)
-                for round in 1...max(rounds, 1) {
-                    try await mergeIncoming(batch, round: rounds > 1 ? round : nil, session: session)
-                    if rounds > 1 { try await updateHistoryDimensions(reading: batch.table, session: session) }
+                if try await !mergeInVersionRounds(batch, session: session) {
+                    try await mergeIncoming(batch, session: session)
                 }
             } else {
                 try await applyMultiset(table: batch.table, columns: batch.columns, into: batch.staging, session: session)

@@ -20,6 +20,28 @@ extension Loader {
         star?.dimensions.filter { $0.scdType == 2 && $0.sources.contains(table) } ?? []
     }
 
+    /// Merges the batch in rounds when ``versionRounds`` says so, updating the dimensions after each;
+    /// `false` when it did not (one round, or a dimension's update failed: then the rounds are undone
+    /// to a savepoint, the caller merges at once, and the star's own update reports the failure, so a
+    /// dimension's error never stops its table's staging).
+    func mergeInVersionRounds(_ batch: LoadBatch, session: WarehouseSession) async throws -> Bool {
+        let rounds = try await versionRounds(batch, session: session)
+        guard rounds > 1 else { return false }
+        try await session.execute("SAVEPOINT sluice_version_rounds")
+        do {
+            for round in 1...rounds {
+                try await mergeIncoming(batch, round: round, session: session)
+                try await updateHistoryDimensions(reading: batch.table, session: session)
+            }
+        } catch let error as WarehouseError {
+            try await session.execute("ROLLBACK TO SAVEPOINT sluice_version_rounds")
+            logger.warning("the type 2 dimensions over \(batch.table) could not take this batch's versions one by one (\(oneLine(error))); its changes are merged at once")
+            return false
+        }
+        try await session.execute("RELEASE SAVEPOINT sluice_version_rounds")
+        return true
+    }
+
     /// How many rounds the batch is merged in: the most changes of one key in `incoming` when a
     /// type 2 dimension reads the table and the star exists (keys recorded for it), else 1. With
     /// more than one, each row's round is stored in `incoming._src_round` (staging's `_src_` names
@@ -42,12 +64,15 @@ extension Loader {
                 FROM incoming) AS ranked
             WHERE incoming.ctid = ranked.row_id
             """)
+        try await session.execute("CREATE INDEX ON incoming (_src_round)")
         return Int(try await session.scalar("SELECT max(_src_round) FROM incoming") ?? "1") ?? 1
     }
 
     /// The type 2 dimensions over `table`, brought up to date with staging as it is now.
     func updateHistoryDimensions(reading table: String, session: WarehouseSession) async throws {
         for dimension in historyDimensions(reading: table) {
+            // A dimension the model added since the star was built has no table yet: the star's update creates it.
+            guard try await session.exists("mart.\(dimension.table)") else { continue }
             try await session.execute("DROP TABLE IF EXISTS pg_temp.source_\(dimension.table)")
             for statement in dimension.update(.postgres) { try await session.execute(statement) }
         }
