@@ -130,8 +130,9 @@ public final class BinlogReader {
 
     /// The event Connector/C could not parse, when it only carries a `LOAD DATA` file. Connector/C 3.3
     /// expects Begin_load_query's file to end in a NUL byte and reports any other as a malformed
-    /// packet (CR_BINLOG_ERROR), and does not know Append_block (CR_UNKNOWN_BINLOG_EVENT); the packet is still in the connection's read buffer, where its 19-byte
-    /// header (after the OK byte) gives the type and the next position. Anything else: `nil`.
+    /// packet (CR_BINLOG_ERROR), and does not know Append_block (CR_UNKNOWN_BINLOG_EVENT). The packet
+    /// is still in the connection's read buffer, where its 19-byte header (after the OK byte) gives
+    /// the type and the next position. Anything else: `nil`.
     private func fileDataEventLeftUnparsed() -> BinlogEvent? {
         guard [UInt32(CR_BINLOG_ERROR), UInt32(CR_UNKNOWN_BINLOG_EVENT)].contains(mariadb_rpl_errno(rpl)) else { return nil }
         return connection.lock.withLock { () -> BinlogEvent? in

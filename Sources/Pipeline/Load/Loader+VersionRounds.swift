@@ -27,11 +27,16 @@ extension Loader {
     func mergeInVersionRounds(_ batch: LoadBatch, session: WarehouseSession) async throws -> Bool {
         let rounds = try await versionRounds(batch, session: session)
         guard rounds > 1 else { return false }
+        // A dimension the model added since the star was built has no table yet: the star's update creates it.
+        var dimensions: [SlowlyChangingDimension] = []
+        for dimension in historyDimensions(reading: batch.table) where try await session.exists("mart.\(dimension.table)") {
+            dimensions.append(dimension)
+        }
         try await session.execute("SAVEPOINT sluice_version_rounds")
         do {
             for round in 1...rounds {
                 try await mergeIncoming(batch, round: round, session: session)
-                try await updateHistoryDimensions(reading: batch.table, session: session)
+                try await update(dimensions, session: session)
             }
         } catch let error as WarehouseError {
             try await session.execute("ROLLBACK TO SAVEPOINT sluice_version_rounds")
@@ -54,13 +59,11 @@ extension Loader {
             """)
         guard repeated == "true" else { return 1 }
         // The dimensions' queries read their other tables too; while one is missing the star waits.
-        for source in Set(historyDimensions(reading: batch.table).flatMap(\.sources)) {
-            guard try await session.exists("staging.\(ModelNames.sqlName(source))") else { return 1 }
-        }
+        guard try await star?.missingSources(session).isEmpty ?? false else { return 1 }
         try await session.execute("ALTER TABLE incoming ADD COLUMN _src_round bigint")
         try await session.execute("""
             UPDATE incoming SET _src_round = ranked.round FROM (
-                SELECT ctid AS row_id, row_number() OVER (PARTITION BY \(keyList) ORDER BY _src_seq, _src_pos, _src_row) AS round
+                SELECT ctid AS row_id, row_number() OVER (PARTITION BY \(keyList) ORDER BY \(SourceOrder.columns.joined(separator: ", "))) AS round
                 FROM incoming) AS ranked
             WHERE incoming.ctid = ranked.row_id
             """)
@@ -68,11 +71,9 @@ extension Loader {
         return Int(try await session.scalar("SELECT max(_src_round) FROM incoming") ?? "1") ?? 1
     }
 
-    /// The type 2 dimensions over `table`, brought up to date with staging as it is now.
-    func updateHistoryDimensions(reading table: String, session: WarehouseSession) async throws {
-        for dimension in historyDimensions(reading: table) {
-            // A dimension the model added since the star was built has no table yet: the star's update creates it.
-            guard try await session.exists("mart.\(dimension.table)") else { continue }
+    /// `dimensions` brought up to date with staging as it is now.
+    func update(_ dimensions: [SlowlyChangingDimension], session: WarehouseSession) async throws {
+        for dimension in dimensions {
             try await session.execute("DROP TABLE IF EXISTS pg_temp.source_\(dimension.table)")
             for statement in dimension.update(.postgres) { try await session.execute(statement) }
         }
